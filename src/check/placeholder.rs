@@ -1,0 +1,142 @@
+//! Placeholder and documentation-example filter, applied to every candidate secret.
+//!
+//! Design decision: this is a small, fixed list of *shapes* that real credentials never have
+//! (template markers, env lookups, masked values, repeated or sequential characters) plus
+//! the handful of keys vendors print in their docs. It runs before any rule-specific check,
+//! so a rule author never has to repeat it, and it is conservative: a random 30-character
+//! token contains none of these by chance with any practical probability.
+
+/// Substrings (lowercase) that mark a value as a placeholder.
+const MARKERS: &[&str] = &[
+    "example",
+    "sample",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "dummy",
+    "redacted",
+    "your_",
+    "your-",
+    "yourapikey",
+    "xxxx",
+    "****",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "%(",
+    "$(",
+    "os.environ",
+    "process.env",
+    "getenv",
+    "env(",
+    "env[",
+    "secrets.",
+];
+
+/// Keys printed in vendor documentation, exactly.
+const DOC_KEYS: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+    "xoxb-not-a-real-token-this-will-not-work",
+    "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",
+];
+
+/// Whether `secret` is a placeholder, a reference to a secret stored elsewhere, or a
+/// documented example key.
+///
+/// ```
+/// use leakguard::check::is_placeholder;
+/// assert!(is_placeholder(b"${GITHUB_TOKEN}"));
+/// assert!(is_placeholder(b"AKIAIOSFODNN7EXAMPLE"));
+/// assert!(!is_placeholder(b"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"));
+/// ```
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    if DOC_KEYS.iter().any(|k| k.as_bytes() == secret) {
+        return true;
+    }
+    // Only the first 256 bytes decide (multi-KiB PEM bodies are not templated mid-way).
+    let head = &secret[..secret.len().min(256)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    if MARKERS.iter().any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some()) {
+        return true;
+    }
+    if lower.first() == Some(&b'$')
+        && lower.get(1).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+    {
+        return true;
+    }
+    has_run(head, 6) || has_sequence(head, 8)
+}
+
+/// A run of `n` identical alphanumeric bytes (`aaaaaa`, `000000`).
+fn has_run(s: &[u8], n: usize) -> bool {
+    let mut run = 1;
+    for w in s.windows(2) {
+        if w[0] == w[1] && w[0].is_ascii_alphanumeric() {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// An ascending or descending run of `n` consecutive letters or digits (`abcdefgh`, `87654321`).
+fn has_sequence(s: &[u8], n: usize) -> bool {
+    let (mut up, mut down) = (1, 1);
+    for w in s.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let same_kind = (a.is_ascii_lowercase() && b.is_ascii_lowercase())
+            || (a.is_ascii_uppercase() && b.is_ascii_uppercase())
+            || (a.is_ascii_digit() && b.is_ascii_digit());
+        up = if same_kind && b == a.wrapping_add(1) { up + 1 } else { 1 };
+        down = if same_kind && a == b.wrapping_add(1) { down + 1 } else { 1 };
+        if up >= n || down >= n {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "<your-token>",
+            "${API_KEY}",
+            "{{ .Values.token }}",
+            "xxxxxxxxxxxxxxxx",
+            "changeme",
+            "os.environ['TOKEN']",
+            "process.env.TOKEN",
+            "$SECRET_VALUE",
+            "aaaaaaaaaaaa",
+            "abcdefghijkl",
+            "1234567890",
+            "my-sample-key-1",
+            "REDACTED",
+            "********",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+        }
+        for real in [
+            "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",
+            "glpat-AAECAwQFBgcICQoLDA0OD2M6MQpvOjEKdTo5aXgN.01.141uldyz0",
+            "hX9#mQ2v!Lz7",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8kM3p2Lw",
+        ] {
+            assert!(!is_placeholder(real.as_bytes()), "{real}");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Argument parsing, configuration resolution and exit codes.
+//!
+//! Design decision: configuration precedence is flags > environment (`LEAKGUARD_*`, GitLab's
+//! `SECRET_DETECTION_*`, gitleaks' `GITLEAKS_CONFIG`) > files found in the scan root, and
+//! every subcommand returns an [`ExitCode`]-like integer so `main` has exactly one exit
+//! point: 0 clean, 1 findings (configurable), 2 usage or fatal errors. A closed stdout
+//! (`leakguard scan | head`) is not an error.
+
+mod config;
+mod rules_cmd;
+mod scan_cmd;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Exit code for usage and fatal errors.
+pub(crate) const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "leakguard",
+    version,
+    about = "Find leaked credentials fast, report them, and get them revoked."
+)]
+#[command(propagate_version = true, max_term_width = 100)]
+struct Cli {
+    /// Log verbosity (-v debug, -vv trace); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Scan files and directory trees.
+    Scan(scan_cmd::ScanArgs),
+    /// List or check rules.
+    #[command(subcommand)]
+    Rules(rules_cmd::RulesCommand),
+}
+
+/// Options that choose the rule set, shared by subcommands.
+#[derive(Args, Debug, Clone, Default)]
+pub(crate) struct RuleArgs {
+    /// Rule configuration (gitleaks format, may `[extend] useDefault = true`). Defaults to
+    /// $LEAKGUARD_CONFIG, $GITLEAKS_CONFIG, $GITLEAKS_CONFIG_TOML, then `.gitleaks.toml` in
+    /// the (first) scan root, then the built-in rules.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// Custom GitLab personal access token prefix of your instance (besides `glpat-`).
+    #[arg(long, value_name = "PREFIX", env = "LEAKGUARD_GITLAB_PAT_PREFIX")]
+    pub gitlab_pat_prefix: Option<String>,
+}
+
+/// Parses arguments, runs the command, and returns the process exit code.
+pub(crate) fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Scan(args) => scan_cmd::run(args),
+        Command::Rules(cmd) => rules_cmd::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return 0;
+            }
+            eprintln!("leakguard: error: {err:#}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "leakguard=debug",
+        _ => "leakguard=trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .try_init();
+}

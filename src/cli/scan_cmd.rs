@@ -1,0 +1,364 @@
+//! `leakguard scan`: directory trees and files.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use leakguard::finding::Finding;
+use leakguard::report::{self, Format, ReportMeta};
+use leakguard::scan::{
+    DirScanOptions, ScanOptions, ScanStats, Scanner, Sink, SkipReason, StatsSnapshot,
+};
+use leakguard::source::exclude::ExcludeSet;
+use leakguard::source::mmap::MmapChoice;
+use leakguard::source::walk::WalkOptions;
+
+use super::RuleArgs;
+use super::config::load_rules;
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub(crate) enum FormatArg {
+    Text,
+    Json,
+    Gitlab,
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub(crate) enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Output options shared by every scanning subcommand.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct OutputArgs {
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Remove secrets from every output.
+    #[arg(long)]
+    pub redact: bool,
+    /// Exit code when findings are reported.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub exit_code: i32,
+    /// Exit 0 even when findings are reported.
+    #[arg(long)]
+    pub no_fail: bool,
+    /// No progress bar and no summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Report findings on lines marked `gitleaks:allow` / `leakguard:allow`.
+    #[arg(long)]
+    pub ignore_gitleaks_allow: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    #[command(flatten)]
+    out: OutputArgs,
+    /// Scan files that .gitignore and other ignore files exclude.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Exclude paths matching GLOB (repeatable; a match on a parent directory excludes its
+    /// contents). Also read from $SECRET_DETECTION_EXCLUDED_PATHS (comma-separated).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Skip files larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
+    max_file_size: u64,
+    /// Scan binary files too (by default a NUL byte in the first 8 KiB skips a file).
+    #[arg(long)]
+    scan_binary: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+}
+
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => {
+            let unit = s[i..].to_ascii_lowercase();
+            let mult = match unit.as_str() {
+                "b" => 1,
+                "k" | "kb" | "kib" => 1 << 10,
+                "m" | "mb" | "mib" => 1 << 20,
+                "g" | "gb" | "gib" => 1 << 30,
+                _ => return Err(format!("unknown size unit \"{}\"", &s[i..])),
+            };
+            (&s[..i], mult)
+        }
+        None => (s, 1),
+    };
+    let n: u64 = num.trim().parse().map_err(|_| format!("\"{s}\" is not a size"))?;
+    n.checked_mul(mult).ok_or_else(|| format!("\"{s}\" is too large"))
+}
+
+pub(crate) fn run(args: ScanArgs) -> Result<i32> {
+    for p in &args.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or directory", p.display());
+        }
+    }
+    let root = args.paths.first().filter(|p| p.is_dir()).map(PathBuf::as_path);
+    let loaded = load_rules(&args.rules, root)?;
+    let scanner = Scanner::new(
+        loaded.rules.clone(),
+        ScanOptions { ignore_inline_allow: args.out.ignore_gitleaks_allow },
+    )?;
+    let mut patterns = args.exclude.clone();
+    if let Ok(env) = std::env::var("SECRET_DETECTION_EXCLUDED_PATHS") {
+        patterns.extend(env.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
+    }
+    let excludes = ExcludeSet::new(&patterns)?;
+    check_output_writable(args.out.output.as_deref())?;
+    let threads = args.threads.unwrap_or_else(num_cpus::get).max(1);
+    let opts = DirScanOptions {
+        roots: args.paths.clone(),
+        walk: WalkOptions { no_ignore: args.no_ignore, threads },
+        excludes,
+        max_file_size: args.max_file_size,
+        scan_binary: args.scan_binary,
+        // SAFETY (policy, not memory): files under scan are not expected to be truncated while
+        // mapped; see `MmapChoice::auto`. Only files above the reader's threshold are mapped.
+        mmap: mmap_auto(),
+    };
+    let mut meta = ReportMeta::now();
+    meta.rules =
+        loaded.rules.rules().iter().map(|r| (r.id.clone(), r.description.clone())).collect();
+    let stats = Arc::new(ScanStats::default());
+    let progress = Progress::start(&stats, args.out.quiet);
+    let mut sink = CollectSink::default();
+    let started = Instant::now();
+    let snap = leakguard::scan::scan_dirs(&scanner, &opts, &stats, &mut sink)?;
+    progress.finish();
+    meta.end = time::OffsetDateTime::now_utc();
+    let skipped_large: Vec<String> = sink
+        .skipped
+        .iter()
+        .filter_map(|(p, r)| match r {
+            SkipReason::TooLarge { size } => Some(format!("{p} ({size} bytes)")),
+            _ => None,
+        })
+        .collect();
+    if !skipped_large.is_empty() {
+        meta.messages.push((
+            "warn".into(),
+            format!(
+                "skipped {} file(s) over --max-file-size: {}",
+                skipped_large.len(),
+                skipped_large.join(", ")
+            ),
+        ));
+    }
+    if snap.errors > 0 {
+        meta.messages.push(("warn".into(), format!("{} path(s) could not be read", snap.errors)));
+    }
+    let findings = finalize(sink.findings, args.out.redact);
+    emit(&findings, &meta, &args.out)?;
+    if !args.out.quiet {
+        for p in &skipped_large {
+            eprintln!("leakguard: skipped (too large): {p}");
+        }
+        eprintln!("{}", summary(&snap, findings.len(), started.elapsed()));
+    }
+    Ok(exit_code(&findings, &args.out))
+}
+
+#[allow(unsafe_code)]
+fn mmap_auto() -> MmapChoice {
+    // SAFETY: the scanner reads files that are not being written during the scan; a
+    // concurrent truncation could fault the process, the same trade-off ripgrep makes.
+    unsafe { MmapChoice::auto() }
+}
+
+/// Sorts findings by location for stable output and applies redaction.
+pub(crate) fn finalize(mut findings: Vec<Finding>, redact: bool) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        (&a.location.path, a.location.start_line, a.location.start_column, &a.rule_id).cmp(&(
+            &b.location.path,
+            b.location.start_line,
+            b.location.start_column,
+            &b.rule_id,
+        ))
+    });
+    if redact {
+        findings.iter_mut().for_each(Finding::redact);
+    }
+    findings
+}
+
+pub(crate) fn exit_code(findings: &[Finding], out: &OutputArgs) -> i32 {
+    if findings.is_empty() || out.no_fail { 0 } else { out.exit_code }
+}
+
+/// Fails early (before a long scan) when the report cannot be written.
+pub(crate) fn check_output_writable(path: Option<&Path>) -> Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        bail!("{}: output is a directory", path.display());
+    }
+    tempfile::Builder::new()
+        .prefix(".leakguard-probe-")
+        .tempfile_in(dir)
+        .with_context(|| format!("{}: cannot write report", path.display()))?;
+    Ok(())
+}
+
+/// Writes the report to `--output` (atomically) or stdout.
+pub(crate) fn emit(findings: &[Finding], meta: &ReportMeta, out: &OutputArgs) -> Result<()> {
+    let format = match out.format {
+        FormatArg::Text => Format::Text,
+        FormatArg::Json => Format::Json,
+        FormatArg::Gitlab => Format::Gitlab,
+        FormatArg::Sarif => Format::Sarif,
+    };
+    let write = |w: &mut dyn Write, color: bool| -> io::Result<()> {
+        if format == Format::Text {
+            report::text::write(
+                findings,
+                &report::text::TextOptions { color, redact: out.redact },
+                w,
+            )
+        } else {
+            report::write(format, findings, meta, w)
+        }
+    };
+    match &out.output {
+        Some(path) => report::write_atomic(path, |w| write(w, false))
+            .with_context(|| format!("{}: cannot write report", path.display()))?,
+        None => {
+            let stdout = io::stdout();
+            let color = match out.color {
+                ColorArg::Always => true,
+                ColorArg::Never => false,
+                ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let mut lock = io::BufWriter::new(stdout.lock());
+            write(&mut lock, color)?;
+            lock.flush()?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn summary(s: &StatsSnapshot, findings: usize, elapsed: Duration) -> String {
+    let secs = elapsed.as_secs_f64().max(1e-6);
+    let mb = s.bytes as f64 / 1e6;
+    let mut line = format!(
+        "leakguard: scanned {} files ({:.1} MB) in {:.2}s ({:.0} MB/s): {} finding{}",
+        s.files,
+        mb,
+        secs,
+        mb / secs,
+        findings,
+        if findings == 1 { "" } else { "s" }
+    );
+    if s.skipped > 0 {
+        line.push_str(&format!(", {} skipped", s.skipped));
+    }
+    if s.excluded > 0 {
+        line.push_str(&format!(", {} excluded", s.excluded));
+    }
+    if s.errors > 0 {
+        line.push_str(&format!(", {} unreadable", s.errors));
+    }
+    line
+}
+
+/// Collects findings and skipped files; reports unreadable paths on stderr as they come.
+#[derive(Default)]
+pub(crate) struct CollectSink {
+    pub findings: Vec<Finding>,
+    pub skipped: Vec<(String, SkipReason)>,
+}
+
+impl Sink for CollectSink {
+    type Error = io::Error;
+    fn matched(&mut self, finding: &Finding) -> io::Result<bool> {
+        self.findings.push(finding.clone());
+        Ok(true)
+    }
+    fn skipped(&mut self, path: &str, reason: &SkipReason) -> io::Result<bool> {
+        self.skipped.push((path.to_string(), reason.clone()));
+        Ok(true)
+    }
+    fn error(&mut self, path: Option<&Path>, message: &str) -> io::Result<bool> {
+        match path {
+            Some(p) => eprintln!("leakguard: {}: {message} (skipped)", p.display()),
+            None => eprintln!("leakguard: {message} (skipped)"),
+        }
+        Ok(true)
+    }
+}
+
+/// A progress bar on stderr, shown only on a terminal and only once a scan takes a moment.
+pub(crate) struct Progress {
+    done: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    pub(crate) fn start(stats: &Arc<ScanStats>, quiet: bool) -> Progress {
+        let done = Arc::new(AtomicBool::new(false));
+        if quiet || !io::stderr().is_terminal() {
+            return Progress { done, handle: None };
+        }
+        let (stats, flag) = (stats.clone(), done.clone());
+        let handle = std::thread::spawn(move || {
+            let t0 = Instant::now();
+            while t0.elapsed() < Duration::from_millis(500) {
+                if flag.load(Ordering::Relaxed) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            while !flag.load(Ordering::Relaxed) {
+                let s = stats.snapshot(t0.elapsed());
+                bar.set_message(format!(
+                    "{} files, {}, {} findings",
+                    s.files,
+                    indicatif::HumanBytes(s.bytes),
+                    s.findings
+                ));
+                bar.tick();
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            bar.finish_and_clear();
+        });
+        Progress { done, handle: Some(handle) }
+    }
+
+    pub(crate) fn finish(mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Findings: the owned result of a confirmed, checked match, with its location and a
+//! content-based fingerprint.
+//!
+//! Design decision: a finding's identity is its *content*, not its position:
+//! [`fingerprint`] is `sha256(rule id, NUL, secret)`, so moving a secret to another line or
+//! file keeps its fingerprint (ignore files and baselines survive edits), and the same token
+//! in a thousand places is recognisably one token. Positions (path, line, column, commit)
+//! are metadata on the finding. Everything here is owned (`String`s), so findings outlive
+//! the buffers they were found in and cross threads freely.
+
+pub mod lines;
+
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::rules::{Confidence, Severity};
+use crate::source::CommitInfo;
+
+/// Where a finding is, 1-based, columns counted in characters.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// Reported path (`/`-separated); empty for stdin.
+    pub path: String,
+    /// First line of the match.
+    pub start_line: usize,
+    /// Column of the secret's first character.
+    pub start_column: usize,
+    /// Last line of the secret.
+    pub end_line: usize,
+    /// Column of the secret's last character.
+    pub end_column: usize,
+}
+
+/// A secret found in some input.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Rule text id.
+    pub rule_id: String,
+    /// Rule description (context-free).
+    pub description: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Confidence after offline checks.
+    pub confidence: Confidence,
+    /// Rule tags.
+    pub tags: Vec<String>,
+    /// The secret (the rule's capture group).
+    pub secret: String,
+    /// The whole regex match.
+    pub matched: String,
+    /// Shannon entropy of the secret.
+    pub entropy: f64,
+    /// Name of the offline check that passed, if any.
+    pub check: Option<String>,
+    /// Revocation type override from the rule.
+    pub revocation_type: Option<String>,
+    /// Location.
+    pub location: Location,
+    /// Commit metadata (git sources).
+    pub commit: Option<Arc<CommitInfo>>,
+    /// Blob id (git sources).
+    pub blob_id: Option<String>,
+    /// Content fingerprint, see [`fingerprint`].
+    pub fingerprint: String,
+}
+
+impl Finding {
+    /// The gitleaks-style position fingerprint: `commit:file:rule:line` or `file:rule:line`.
+    pub fn gitleaks_fingerprint(&self) -> String {
+        match &self.commit {
+            Some(c) => format!(
+                "{}:{}:{}:{}",
+                c.sha, self.location.path, self.rule_id, self.location.start_line
+            ),
+            None => format!("{}:{}:{}", self.location.path, self.rule_id, self.location.start_line),
+        }
+    }
+
+    /// Replaces the secret everywhere it appears in this finding (for `--redact`).
+    pub fn redact(&mut self) {
+        if !self.secret.is_empty() {
+            self.matched = self.matched.replace(&self.secret, REDACTED);
+        }
+        self.secret = REDACTED.to_string();
+    }
+}
+
+/// What redacted secrets are replaced with.
+pub const REDACTED: &str = "REDACTED";
+
+/// Content fingerprint: hex `sha256(rule_id || 0x00 || secret)`.
+///
+/// ```
+/// let a = leakguard::finding::fingerprint("rule", b"s3cr3t");
+/// assert_eq!(a.len(), 64);
+/// assert_ne!(a, leakguard::finding::fingerprint("other", b"s3cr3t"));
+/// ```
+pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(secret);
+    hex::encode(h.finalize())
+}
+
+/// A short masked form for human output: a recognisable prefix, never the secret.
+///
+/// ```
+/// let m = leakguard::finding::mask("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");
+/// assert_eq!(m, "ghp_****…(40 chars)");
+/// ```
+pub fn mask(secret: &str) -> String {
+    let n = secret.chars().count();
+    if n < 16 {
+        return format!("****…({n} chars)");
+    }
+    // Keep a provider prefix such as `ghp_`, `glpat-`, `sk_live_` (up to 4 visible chars).
+    let shown: String = secret.chars().take(4).collect();
+    format!("{shown}****…({n} chars)")
+}
+
+/// Whether a line carries an inline allow marker (`gitleaks:allow` or `leakguard:allow`).
+pub fn has_allow_marker(line: &[u8]) -> bool {
+    memchr::memmem::find(line, b"gitleaks:allow").is_some()
+        || memchr::memmem::find(line, b"leakguard:allow").is_some()
+}

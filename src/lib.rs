@@ -1,0 +1,36 @@
+//! leakguard: a high-throughput secret scanner.
+//!
+//! The library finds leaked credentials in bytes, files, directory trees and (with other
+//! modules) git history, and reports them in GitLab, SARIF, JSON Lines and text formats.
+//!
+//! Data flows one way (see `ARCHITECTURE` in the README):
+//!
+//! ```text
+//! source (walk, read, mmap) ─► scan (driver, Scanner) ─► matcher (keywords + regex windows)
+//!                                    │                      │
+//!                                    ├─► check (checksums, entropy, placeholders)
+//!                                    └─► finding (owned, fingerprinted) ─► report (gitlab, sarif, json, text)
+//! ```
+//!
+//! `rules` (the rule model) and `check` depend on nothing else in the crate; `matcher`
+//! depends only on `rules`; `source` knows nothing about rules; `scan` ties them together.
+//!
+//! ```
+//! use leakguard::scan::Scanner;
+//! use leakguard::source::Provenance;
+//!
+//! let scanner = Scanner::builtin().unwrap();
+//! let mut scratch = scanner.new_scratch();
+//! let mut findings = Vec::new();
+//! scanner.scan_bytes(b"GITHUB_TOKEN=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", &Provenance::Stdin, &mut scratch, &mut findings);
+//! assert_eq!(findings.len(), 1);
+//! ```
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod finding;
+pub mod matcher;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;

@@ -1,0 +1,426 @@
+//! The matching engine: which rules match where in a byte slice.
+//!
+//! Design decision: two stages, and the first one decides almost everything.
+//!
+//! 1. **Prefilter.** One Aho-Corasick automaton over the keywords of *all* rules, matched
+//!    ASCII case-insensitively, finds every keyword occurrence in a single pass (the crate
+//!    picks its SIMD packed searcher or a rare-byte prefilter where the keyword set allows).
+//!    Each occurrence names the rules that listed that keyword.
+//! 2. **Confirmation.** Each candidate rule's `regex-automata` [`meta::Regex`] runs only on a
+//!    *window* around its keyword hits: `maximum_len` of the regex before and after the hit,
+//!    snapped to line boundaries, and overlapping windows merged. A blob with no keyword
+//!    costs one automaton pass; a blob with hits costs a few short regex searches. Both
+//!    stages are linear in the input, so no input can make a scan super-linear.
+//!
+//! The [`Matcher`] is immutable and `Send + Sync` (cheap to clone: an `Arc`), and all
+//! mutable state lives in a per-thread [`Scratch`] (regex caches, capture slots, the hit
+//! buffer), the split regex-automata uses for `meta::Regex` and `meta::Cache`. The matcher
+//! sees only `&[u8]`: no paths, no I/O, no checks (those belong to `scan` and `check`).
+//! Rules without keywords are the exception: they run over the whole input.
+
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex_automata::Input;
+use regex_automata::meta;
+use regex_automata::util::captures::Captures;
+
+use crate::rules::{self, RuleId, RuleSet};
+
+/// Window radius for rules whose regex has no maximum length.
+const UNBOUNDED_RADIUS: usize = 1024;
+/// How far a window edge may move to reach a line boundary.
+const LINE_SNAP: usize = 256;
+
+/// One confirmed match: offsets only, so it is `Copy` and cheap to buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Match {
+    /// The rule that matched.
+    pub rule: RuleId,
+    /// Start of the whole regex match.
+    pub start: usize,
+    /// End (exclusive) of the whole regex match.
+    pub end: usize,
+    /// Start of the secret (the capture group).
+    pub secret_start: usize,
+    /// End (exclusive) of the secret.
+    pub secret_end: usize,
+}
+
+/// A rule regex failed to compile; names the rule.
+#[derive(Debug, thiserror::Error)]
+#[error("rule \"{rule}\": {message}")]
+pub struct BuildError {
+    /// Text id of the rule.
+    pub rule: String,
+    /// What failed.
+    pub message: String,
+}
+
+struct Compiled {
+    regex: meta::Regex,
+    secret_group: Option<usize>,
+    /// Window radius around a keyword hit (from the regex's maximum match length).
+    radius: usize,
+}
+
+struct Inner {
+    /// Keyword automaton; `None` when no rule has keywords.
+    keywords: Option<AhoCorasick>,
+    /// For each automaton pattern, the rules that listed that keyword.
+    pattern_rules: Vec<Vec<RuleId>>,
+    /// Per rule; `None` for path-only rules.
+    rules: Vec<Option<Compiled>>,
+    /// Rules with a regex but no keywords: run over the whole input.
+    unkeyed: Vec<RuleId>,
+}
+
+/// The compiled matcher for one [`RuleSet`].
+///
+/// ```
+/// use leakguard::matcher::Matcher;
+/// use leakguard::rules::RuleSetBuilder;
+/// let rules = RuleSetBuilder::new()
+///     .config_text("t.toml", "[[rules]]\nid = \"demo\"\nregex = 'tok_([a-z0-9]{8})'\nkeywords = [\"tok_\"]\n")
+///     .build()
+///     .unwrap();
+/// let matcher = Matcher::new(&rules).unwrap();
+/// let mut scratch = matcher.new_scratch();
+/// let mut out = Vec::new();
+/// matcher.find_all(b"x = TOK_ no; y = tok_a1b2c3d4", &mut scratch, &mut out);
+/// assert_eq!(out.len(), 1);
+/// assert_eq!(out[0].secret_start, 21);
+/// ```
+#[derive(Clone)]
+pub struct Matcher {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("rules", &self.inner.rules.len())
+            .field("keywords", &self.inner.pattern_rules.len())
+            .finish()
+    }
+}
+
+impl Matcher {
+    /// Compiles every rule of the set.
+    pub fn new(set: &RuleSet) -> Result<Matcher, BuildError> {
+        let mut keyword_index: std::collections::HashMap<String, usize> = Default::default();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_rules: Vec<Vec<RuleId>> = Vec::new();
+        let mut compiled = Vec::with_capacity(set.len());
+        let mut unkeyed = Vec::new();
+        for (i, rule) in set.rules().iter().enumerate() {
+            let id = RuleId(i as u32);
+            let Some(pattern) = &rule.regex else {
+                compiled.push(None);
+                continue;
+            };
+            let regex = rules::regex::compile(pattern)
+                .map_err(|message| BuildError { rule: rule.id.clone(), message })?;
+            let radius = rules::regex::maximum_len(pattern).unwrap_or(UNBOUNDED_RADIUS);
+            compiled.push(Some(Compiled { regex, secret_group: rule.secret_group, radius }));
+            if rule.keywords.is_empty() {
+                unkeyed.push(id);
+            }
+            for kw in &rule.keywords {
+                let idx = *keyword_index.entry(kw.clone()).or_insert_with(|| {
+                    patterns.push(kw.clone());
+                    pattern_rules.push(Vec::new());
+                    patterns.len() - 1
+                });
+                pattern_rules[idx].push(id);
+            }
+        }
+        let keywords = if patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&patterns)
+                    .or_else(|_| {
+                        AhoCorasick::builder()
+                            .ascii_case_insensitive(true)
+                            .match_kind(MatchKind::Standard)
+                            .build(&patterns)
+                    })
+                    .map_err(|e| BuildError {
+                        rule: "<keywords>".into(),
+                        message: e.to_string(),
+                    })?,
+            )
+        };
+        tracing::debug!(
+            rules = set.len(),
+            keywords = patterns.len(),
+            unkeyed = unkeyed.len(),
+            "matcher built"
+        );
+        Ok(Matcher { inner: Arc::new(Inner { keywords, pattern_rules, rules: compiled, unkeyed }) })
+    }
+
+    /// Fresh per-thread state for this matcher.
+    pub fn new_scratch(&self) -> Scratch {
+        Scratch {
+            caches: (0..self.inner.rules.len()).map(|_| None).collect(),
+            hits: Vec::with_capacity(1024),
+            windows: Vec::with_capacity(64),
+        }
+    }
+
+    /// Number of rules known to the matcher.
+    pub fn rule_count(&self) -> usize {
+        self.inner.rules.len()
+    }
+
+    /// Finds all matches of all rules in `haystack`, appending to `out` in rule order, then
+    /// by offset. Overlapping matches of one rule are reported once.
+    pub fn find_all(&self, haystack: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        let inner = &*self.inner;
+        scratch.hits.clear();
+        if let Some(ac) = &inner.keywords {
+            for m in ac.find_overlapping_iter(haystack) {
+                for &rule in &inner.pattern_rules[m.pattern().as_usize()] {
+                    scratch.hits.push((rule.0, m.start()));
+                }
+            }
+        }
+        if scratch.hits.is_empty() && inner.unkeyed.is_empty() {
+            return;
+        }
+        scratch.hits.sort_unstable();
+        scratch.hits.dedup();
+        let mut i = 0;
+        while i < scratch.hits.len() {
+            let rule = scratch.hits[i].0;
+            let Some(c) = inner.rules[rule as usize].as_ref() else {
+                i += 1;
+                continue;
+            };
+            scratch.windows.clear();
+            while i < scratch.hits.len() && scratch.hits[i].0 == rule {
+                let pos = scratch.hits[i].1;
+                let start = snap_back(haystack, pos.saturating_sub(c.radius));
+                let end = snap_forward(haystack, (pos + c.radius).min(haystack.len()));
+                match scratch.windows.last_mut() {
+                    Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                    _ => scratch.windows.push((start, end)),
+                }
+                i += 1;
+            }
+            let windows = std::mem::take(&mut scratch.windows);
+            self.confirm(RuleId(rule), c, haystack, &windows, scratch, out);
+            scratch.windows = windows;
+        }
+        for &rule in &inner.unkeyed {
+            if let Some(c) = inner.rules[rule.index()].as_ref() {
+                self.confirm(rule, c, haystack, &[(0, haystack.len())], scratch, out);
+            }
+        }
+    }
+
+    fn confirm(
+        &self,
+        rule: RuleId,
+        c: &Compiled,
+        haystack: &[u8],
+        windows: &[(usize, usize)],
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
+        let slot = &mut scratch.caches[rule.index()];
+        let (cache, caps) =
+            slot.get_or_insert_with(|| (c.regex.create_cache(), c.regex.create_captures()));
+        let mut last_end = 0usize;
+        for &(wstart, wend) in windows {
+            let mut at = wstart.max(last_end);
+            while at <= wend {
+                let input = Input::new(haystack).range(at..wend);
+                c.regex.search_captures_with(cache, &input, caps);
+                let Some(m) = caps.get_match() else { break };
+                at = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+                if m.start() < last_end || m.is_empty() {
+                    continue;
+                }
+                let Some((ss, se)) = secret_span(caps, c.secret_group) else { continue };
+                if ss == se {
+                    continue;
+                }
+                last_end = m.end();
+                out.push(Match {
+                    rule,
+                    start: m.start(),
+                    end: m.end(),
+                    secret_start: ss,
+                    secret_end: se,
+                });
+            }
+        }
+    }
+}
+
+/// gitleaks semantics: the configured group; otherwise the first group that participated;
+/// otherwise the whole match.
+fn secret_span(caps: &Captures, group: Option<usize>) -> Option<(usize, usize)> {
+    if let Some(g) = group {
+        return caps.get_group(g).map(|s| (s.start, s.end));
+    }
+    for g in 1..caps.group_len() {
+        if let Some(s) = caps.get_group(g) {
+            if s.start < s.end {
+                return Some((s.start, s.end));
+            }
+        }
+    }
+    caps.get_match().map(|m| (m.start(), m.end()))
+}
+
+fn snap_back(h: &[u8], at: usize) -> usize {
+    if at == 0 {
+        return 0;
+    }
+    let lo = at.saturating_sub(LINE_SNAP);
+    match memchr::memrchr(b'\n', &h[lo..at]) {
+        Some(p) => lo + p + 1,
+        None => at,
+    }
+}
+
+fn snap_forward(h: &[u8], at: usize) -> usize {
+    let hi = (at + LINE_SNAP).min(h.len());
+    match memchr::memchr(b'\n', &h[at..hi]) {
+        Some(p) => at + p,
+        None => at,
+    }
+}
+
+/// Per-thread mutable state for [`Matcher::find_all`].
+pub struct Scratch {
+    /// Regex cache and capture slots per rule, created on a rule's first candidate so a
+    /// thread pays only for rules that ever fire.
+    caches: Vec<Option<(meta::Cache, Captures)>>,
+    /// (rule, keyword offset) pairs from the prefilter; reused across calls.
+    hits: Vec<(u32, usize)>,
+    /// Merged windows of the rule being confirmed; reused across calls.
+    windows: Vec<(usize, usize)>,
+}
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scratch").field("hits", &self.hits.len()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSetBuilder;
+
+    /// A table-driven prefilter/confirmation case.
+    struct SearchTest {
+        name: &'static str,
+        rules: &'static str,
+        haystack: &'static [u8],
+        /// (rule id, secret text)
+        matches: &'static [(&'static str, &'static str)],
+    }
+
+    macro_rules! t {
+        ($name:ident, $rules:expr, $hay:expr, $matches:expr) => {
+            SearchTest { name: stringify!($name), rules: $rules, haystack: $hay, matches: $matches }
+        };
+    }
+
+    const TWO: &str = r#"
+[[rules]]
+id = "tok"
+regex = '''\b(tok_[a-z0-9]{8})\b'''
+keywords = ["tok_"]
+[[rules]]
+id = "pw"
+regex = '''(?i)password\s*=\s*"([^"]{4,64})"'''
+keywords = ["password"]
+[[rules]]
+id = "word"
+regex = '''word=([0-9]{4})'''
+keywords = ["word"]
+"#;
+
+    const TESTS: &[SearchTest] = &[
+        t!(empty, TWO, b"", &[]),
+        t!(no_keyword, TWO, b"nothing to see here", &[]),
+        t!(keyword_without_match, TWO, b"tok_ is a prefix", &[]),
+        t!(one, TWO, b"a tok_abcd1234 b", &[("tok", "tok_abcd1234")]),
+        t!(case_folded_keyword, TWO, b"PassWord = \"hunter22\"", &[("pw", "hunter22")]),
+        t!(
+            overlapping_keywords,
+            TWO,
+            b"password=\"word=1234\"",
+            &[("pw", "word=1234"), ("word", "1234")]
+        ),
+        t!(word_boundary_context, TWO, b"xtok_abcd1234", &[]),
+        t!(
+            two_of_one_rule,
+            TWO,
+            b"tok_aaaa1111 tok_bbbb2222",
+            &[("tok", "tok_aaaa1111"), ("tok", "tok_bbbb2222")]
+        ),
+        t!(at_end, TWO, b"tok_abcd1234", &[("tok", "tok_abcd1234")]),
+        t!(invalid_utf8, TWO, b"\xff\xfe tok_abcd1234 \xc3", &[("tok", "tok_abcd1234")]),
+    ];
+
+    fn run(t: &SearchTest) -> Vec<(String, String)> {
+        let set = RuleSetBuilder::new().config_text("t.toml", t.rules).build().unwrap();
+        let m = Matcher::new(&set).unwrap();
+        let mut s = m.new_scratch();
+        let mut out = Vec::new();
+        m.find_all(t.haystack, &mut s, &mut out);
+        out.iter()
+            .map(|x| {
+                (
+                    set.get(x.rule).id.clone(),
+                    String::from_utf8_lossy(&t.haystack[x.secret_start..x.secret_end]).into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn table() {
+        for t in TESTS {
+            let got = run(t);
+            let want: Vec<(String, String)> =
+                t.matches.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+            assert_eq!(got, want, "test {}", t.name);
+        }
+    }
+
+    #[test]
+    fn far_keyword_in_long_line_is_windowed() {
+        let set = RuleSetBuilder::new().config_text("t.toml", TWO).build().unwrap();
+        let m = Matcher::new(&set).unwrap();
+        let mut s = m.new_scratch();
+        let mut hay = vec![b'x'; 5_000_000];
+        hay.extend_from_slice(b" tok_abcd1234 ");
+        hay.extend(vec![b'y'; 5_000_000]);
+        let mut out = Vec::new();
+        m.find_all(&hay, &mut s, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].secret_start, 5_000_001);
+    }
+
+    #[test]
+    fn build_error_names_rule() {
+        let set = RuleSetBuilder::new()
+            .config_text("t.toml", "[[rules]]\nid = \"ok\"\nregex = 'a'\nkeywords=[\"a\"]\n")
+            .build()
+            .unwrap();
+        assert!(Matcher::new(&set).is_ok());
+    }
+}

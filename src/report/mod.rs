@@ -1,0 +1,154 @@
+//! Report writers: GitLab `gl-secret-detection-report.json` (schema 15.2.1), SARIF 2.1.0,
+//! JSON Lines and human text; plus atomic file output.
+//!
+//! Design decision: each format has its own serialization-only *wire* types, separate from
+//! [`Finding`] (as ripgrep's printer keeps `jsont` apart from its domain types), so a format
+//! can follow its schema to the letter without bending the domain model. Reports that go
+//! to a file are written to a temporary file in the same directory, synced, then renamed
+//! ([`write_atomic`]): a killed scan leaves the previous report or none, never half of one.
+
+pub mod gitlab;
+pub mod jsonl;
+pub mod sarif;
+pub mod text;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+use crate::finding::Finding;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// JSON Lines, one finding per line.
+    Json,
+    /// GitLab secret-detection report 15.2.1.
+    Gitlab,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+impl Format {
+    /// Parses a format name.
+    pub fn parse(s: &str) -> Option<Format> {
+        Some(match s {
+            "text" => Format::Text,
+            "json" | "jsonl" => Format::Json,
+            "gitlab" => Format::Gitlab,
+            "sarif" => Format::Sarif,
+            _ => return None,
+        })
+    }
+}
+
+/// Scan-level facts every report may carry.
+#[derive(Clone, Debug)]
+pub struct ReportMeta {
+    /// leakguard version.
+    pub version: String,
+    /// Scan start (UTC).
+    pub start: OffsetDateTime,
+    /// Scan end (UTC).
+    pub end: OffsetDateTime,
+    /// Whether the scan completed.
+    pub success: bool,
+    /// Notes for the report (`info`/`warn`/`fatal`, text).
+    pub messages: Vec<(String, String)>,
+    /// Rules that were active: (id, description), for SARIF's rule table.
+    pub rules: Vec<(String, String)>,
+}
+
+impl ReportMeta {
+    /// Meta with the crate version and both timestamps now.
+    pub fn now() -> ReportMeta {
+        let now = OffsetDateTime::now_utc();
+        ReportMeta {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            start: now,
+            end: now,
+            success: true,
+            messages: Vec::new(),
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// Writes `findings` in `format` to `w`. Text output needs [`text::TextOptions`]; this
+/// entry point uses plain text without colour.
+pub fn write(
+    format: Format,
+    findings: &[Finding],
+    meta: &ReportMeta,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Text => text::write(findings, &text::TextOptions::default(), w),
+        Format::Json => jsonl::write(findings, w),
+        Format::Gitlab => gitlab::write(findings, meta, w),
+        Format::Sarif => sarif::write(findings, meta, w),
+    }
+}
+
+/// Writes a file atomically: temp file in the same directory, fsync, rename.
+pub fn write_atomic<F>(path: &Path, fill: F) -> io::Result<()>
+where
+    F: FnOnce(&mut dyn Write) -> io::Result<()>,
+{
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".leakguard-report-").tempfile_in(dir)?;
+    {
+        let mut buf = io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut buf)?;
+        buf.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` in UTC, the only timestamp shape the GitLab schema accepts.
+pub fn gitlab_timestamp(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_shape() {
+        let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        assert_eq!(gitlab_timestamp(t), "2023-11-14T22:13:20");
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_file_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.json");
+        write_atomic(&p, |w| w.write_all(b"first")).unwrap();
+        let err = write_atomic(&p, |w| {
+            w.write_all(b"partial")?;
+            Err(io::Error::other("killed"))
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"first");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "temp file left behind");
+    }
+}

@@ -1,0 +1,48 @@
+//! Human-readable output: one finding per line, secrets masked.
+
+use std::io::{self, Write};
+
+use crate::finding::{Finding, mask};
+
+/// Options for text output.
+#[derive(Clone, Debug, Default)]
+pub struct TextOptions {
+    /// ANSI colour.
+    pub color: bool,
+    /// Show `REDACTED` instead of a masked prefix.
+    pub redact: bool,
+}
+
+/// Writes one line per finding: `path:line:col: rule  secret  (confidence) description`.
+pub fn write(findings: &[Finding], opts: &TextOptions, w: &mut dyn Write) -> io::Result<()> {
+    let (bold, red, dim, reset) =
+        if opts.color { ("\x1b[1m", "\x1b[31m", "\x1b[2m", "\x1b[0m") } else { ("", "", "", "") };
+    for f in findings {
+        let shown = if opts.redact || f.secret == crate::finding::REDACTED {
+            crate::finding::REDACTED.to_string()
+        } else {
+            mask(&f.secret)
+        };
+        let place = match &f.commit {
+            Some(c) => format!(
+                "{}:{}:{}:{}",
+                &c.sha[..c.sha.len().min(12)],
+                f.location.path,
+                f.location.start_line,
+                f.location.start_column
+            ),
+            None => format!(
+                "{}:{}:{}",
+                if f.location.path.is_empty() { "<stdin>" } else { &f.location.path },
+                f.location.start_line,
+                f.location.start_column
+            ),
+        };
+        writeln!(
+            w,
+            "{bold}{place}{reset}: {red}{}{reset}  {shown}  {dim}({} confidence) {}{reset}",
+            f.rule_id, f.confidence, f.description
+        )?;
+    }
+    Ok(())
+}

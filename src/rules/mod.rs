@@ -1,0 +1,964 @@
+//! The rule model: what a rule is, how rule files load, and the built-in rule set.
+//!
+//! Design decision: the file format ([`syntax`]) is a superset of the gitleaks configuration,
+//! and everything a file says is validated here, once, into [`Rule`]s whose regexes, paths and
+//! allowlists are known to compile. Errors name the file, the rule id and the field, because a
+//! user with 300 rules needs to know which one is broken. Built-in rules are TOML files in
+//! `rules/`, one per provider, embedded at build time (`build.rs`), so a binary needs no files
+//! at run time. This module imports nothing else from the crate.
+
+mod builtin;
+pub mod regex;
+pub mod syntax;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use regex_automata::meta;
+use sha2::{Digest, Sha256};
+
+pub use syntax::{AllowlistSyntax, ConfigSyntax, ExtendSyntax, RequiredSyntax, RuleSyntax};
+
+/// Dense index of a rule inside its [`RuleSet`] (like regex-automata's `PatternID`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleId(pub u32);
+
+impl RuleId {
+    /// The index as `usize`.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Severity, spelled as GitLab's report schema spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Informational.
+    Info,
+    /// Unknown.
+    Unknown,
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+    /// Critical (GitLab's default for secrets).
+    Critical,
+}
+
+impl Severity {
+    /// Parses the schema spelling, case-insensitively.
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "info" => Severity::Info,
+            "unknown" => Severity::Unknown,
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => return None,
+        })
+    }
+
+    /// The capitalised spelling the GitLab schema requires.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "Info",
+            Severity::Unknown => "Unknown",
+            Severity::Low => "Low",
+            Severity::Medium => "Medium",
+            Severity::High => "High",
+            Severity::Critical => "Critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How sure we are that a finding is a real secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    /// Generic patterns (assignments with entropy).
+    Low,
+    /// Distinctive shape without a checksum.
+    Medium,
+    /// A checksum or structural check passed.
+    High,
+}
+
+impl Confidence {
+    /// Parses `low`, `medium` or `high`.
+    pub fn parse(s: &str) -> Option<Confidence> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "low" => Confidence::Low,
+            "medium" => Confidence::Medium,
+            "high" => Confidence::High,
+            _ => return None,
+        })
+    }
+
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What an allowlist regex is applied to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegexTarget {
+    /// The secret (capture group).
+    Secret,
+    /// The whole regex match.
+    Match,
+    /// The line(s) containing the match.
+    Line,
+}
+
+/// How the criteria of one allowlist combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// Any criterion allows.
+    Or,
+    /// Every configured criterion must hold.
+    And,
+}
+
+/// What an allowlist looks at when deciding about one candidate finding.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AllowContext<'a> {
+    /// The secret.
+    pub secret: &'a [u8],
+    /// The whole match.
+    pub matched: &'a [u8],
+    /// The line(s) holding the match.
+    pub line: &'a [u8],
+    /// File path, `/`-separated, relative to the scan root when known.
+    pub path: Option<&'a str>,
+    /// Commit sha, when scanning git history.
+    pub commit: Option<&'a str>,
+}
+
+/// A compiled allowlist.
+#[derive(Clone, Debug)]
+pub struct Allowlist {
+    /// Description from the file.
+    pub description: Option<String>,
+    /// How criteria combine.
+    pub condition: Condition,
+    /// Commit shas (prefix match, so short shas work).
+    pub commits: Vec<String>,
+    /// Path regexes.
+    pub paths: Vec<meta::Regex>,
+    /// Regexes on `regex_target`.
+    pub regexes: Vec<meta::Regex>,
+    /// What `regexes` look at.
+    pub regex_target: RegexTarget,
+    /// Lowercased substrings of the secret.
+    pub stopwords: Vec<String>,
+    /// Global allowlists only: the rule ids it applies to (empty: all).
+    pub target_rules: Vec<String>,
+}
+
+impl Allowlist {
+    /// Whether this allowlist allows (suppresses) the candidate.
+    pub fn allows(&self, ctx: &AllowContext<'_>) -> bool {
+        let mut verdicts: [Option<bool>; 4] = [None; 4];
+        if !self.commits.is_empty() {
+            verdicts[0] = Some(ctx.commit.is_some_and(|c| {
+                self.commits.iter().any(|a| !a.is_empty() && (c.starts_with(a.as_str())))
+            }));
+        }
+        if !self.paths.is_empty() {
+            verdicts[1] =
+                Some(ctx.path.is_some_and(|p| self.paths.iter().any(|re| re.is_match(p))));
+        }
+        if !self.regexes.is_empty() {
+            let target = match self.regex_target {
+                RegexTarget::Secret => ctx.secret,
+                RegexTarget::Match => ctx.matched,
+                RegexTarget::Line => ctx.line,
+            };
+            verdicts[2] = Some(self.regexes.iter().any(|re| re.is_match(target)));
+        }
+        if !self.stopwords.is_empty() {
+            let secret = String::from_utf8_lossy(ctx.secret).to_ascii_lowercase();
+            verdicts[3] = Some(self.stopwords.iter().any(|w| secret.contains(w.as_str())));
+        }
+        let mut configured = verdicts.iter().flatten().peekable();
+        if configured.peek().is_none() {
+            return false;
+        }
+        match self.condition {
+            Condition::Or => configured.any(|&v| v),
+            Condition::And => configured.all(|&v| v),
+        }
+    }
+
+    fn applies_to(&self, rule_id: &str) -> bool {
+        self.target_rules.is_empty() || self.target_rules.iter().any(|r| r == rule_id)
+    }
+}
+
+/// A `[[rules.required]]` companion.
+#[derive(Clone, Debug)]
+pub struct Required {
+    /// Companion rule id.
+    pub id: String,
+    /// Maximum line distance.
+    pub within_lines: Option<usize>,
+    /// Maximum column distance.
+    pub within_columns: Option<usize>,
+}
+
+/// A validated rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Text id (`gitlab_personal_access_token`).
+    pub id: String,
+    /// Human description.
+    pub description: String,
+    /// Translated pattern (None for path-only rules).
+    pub regex: Option<String>,
+    /// Secret capture group; None = first non-empty group, else the whole match.
+    pub secret_group: Option<usize>,
+    /// Entropy the secret must exceed.
+    pub entropy: Option<f64>,
+    /// Lowercased prefilter keywords.
+    pub keywords: Vec<String>,
+    /// Path regex.
+    pub path: Option<meta::Regex>,
+    /// Path regex source text.
+    pub path_pattern: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Only used through `required`.
+    pub skip_report: bool,
+    /// Rule allowlists.
+    pub allowlists: Vec<Allowlist>,
+    /// Companion rules.
+    pub required: Vec<Required>,
+    /// Must-match examples.
+    pub examples: Vec<String>,
+    /// Must-not-match examples.
+    pub negative_examples: Vec<String>,
+    /// Offline validator name.
+    pub check: Option<String>,
+    /// Base confidence (before checks).
+    pub confidence: Confidence,
+    /// Severity.
+    pub severity: Severity,
+    /// Revocation type string override.
+    pub revocation_type: Option<String>,
+    /// Where the rule came from (file name).
+    pub origin: String,
+}
+
+/// An error in a rule file, naming the file, rule and field.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {}{}{kind}", .rule.as_deref().map(|r| format!("rule \"{r}\": ")).unwrap_or_default(), .field.map(|f| format!("field \"{f}\": ")).unwrap_or_default())]
+pub struct Error {
+    /// File (or source) name.
+    pub origin: String,
+    /// Rule id, when the error is about one rule.
+    pub rule: Option<String>,
+    /// Field name, when the error is about one field.
+    pub field: Option<&'static str>,
+    /// What went wrong.
+    pub kind: ErrorKind,
+}
+
+/// The kinds of rule errors.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The file is not valid TOML or has wrong types.
+    #[error("invalid TOML: {0}")]
+    Toml(String),
+    /// The file could not be read.
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    /// A regex does not compile or cannot be translated.
+    #[error("invalid regex: {0}")]
+    Regex(String),
+    /// A required field is missing.
+    #[error("missing")]
+    Missing,
+    /// A value is out of range or not one of the allowed words.
+    #[error("invalid value: {0}")]
+    Value(String),
+    /// Two rules share an id.
+    #[error("duplicate rule id")]
+    Duplicate,
+    /// A key that built-in rule files may not have.
+    #[error("unknown key \"{0}\"")]
+    UnknownKey(String),
+    /// `[extend]` problems.
+    #[error("extend: {0}")]
+    Extend(String),
+}
+
+impl Error {
+    fn new(origin: &str, rule: Option<&str>, field: Option<&'static str>, kind: ErrorKind) -> Self {
+        Error { origin: origin.to_string(), rule: rule.map(str::to_string), field, kind }
+    }
+}
+
+/// A validated, ordered set of rules plus global allowlists.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    allowlists: Vec<Allowlist>,
+    by_id: HashMap<String, RuleId>,
+    digest: String,
+    /// Notes for the user (unknown keys, ignored features), one line each.
+    warnings: Vec<String>,
+}
+
+impl RuleSet {
+    /// The built-in rules with default options.
+    pub fn builtin() -> Result<RuleSet, Error> {
+        RuleSetBuilder::new().build()
+    }
+
+    /// All rules, indexed by [`RuleId`].
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule at `id`.
+    pub fn get(&self, id: RuleId) -> &Rule {
+        &self.rules[id.index()]
+    }
+
+    /// Looks a rule up by its text id.
+    pub fn find(&self, id: &str) -> Option<RuleId> {
+        self.by_id.get(id).copied()
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Global allowlists.
+    pub fn allowlists(&self) -> &[Allowlist] {
+        &self.allowlists
+    }
+
+    /// Hex sha256 over everything that decides what the rules find; a cache keyed on it is
+    /// invalidated by any rule change.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// Warnings collected while loading.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Whether any global allowlist (applicable to `rule`) allows the candidate.
+    pub fn globally_allowed(&self, rule: &Rule, ctx: &AllowContext<'_>) -> bool {
+        self.allowlists.iter().any(|a| a.applies_to(&rule.id) && a.allows(ctx))
+    }
+
+    /// Drops rules by id (GitLab ruleset `disable`); unknown ids are returned.
+    pub fn disable(&mut self, ids: &[String]) -> Vec<String> {
+        let unknown: Vec<String> =
+            ids.iter().filter(|id| !self.by_id.contains_key(id.as_str())).cloned().collect();
+        self.rules.retain(|r| !ids.contains(&r.id));
+        self.reindex();
+        unknown
+    }
+
+    /// Mutable access for overrides (GitLab ruleset `override`).
+    pub fn rule_mut(&mut self, id: &str) -> Option<&mut Rule> {
+        let idx = self.by_id.get(id)?.index();
+        let rule = self.rules.get_mut(idx);
+        rule
+    }
+
+    /// Recomputes the id map and digest after edits.
+    pub fn reindex(&mut self) {
+        self.by_id =
+            self.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), RuleId(i as u32))).collect();
+        let mut h = Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        for r in &self.rules {
+            for part in [
+                r.id.as_str(),
+                r.regex.as_deref().unwrap_or(""),
+                r.path_pattern.as_deref().unwrap_or(""),
+                r.check.as_deref().unwrap_or(""),
+            ] {
+                h.update(part.as_bytes());
+                h.update([0]);
+            }
+            h.update(format!("{:?}{:?}{:?}", r.secret_group, r.entropy, r.keywords).as_bytes());
+            for a in &r.allowlists {
+                h.update(format!("{a:?}").as_bytes());
+            }
+        }
+        for a in &self.allowlists {
+            h.update(format!("{a:?}").as_bytes());
+        }
+        self.digest = hex::encode(h.finalize());
+    }
+}
+
+/// Builds a [`RuleSet`] from built-in rules and configuration files.
+///
+/// ```
+/// let rules = leakguard::rules::RuleSetBuilder::new().build().unwrap();
+/// assert!(rules.find("github_personal_access_token").is_some());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct RuleSetBuilder {
+    config: Option<PathBuf>,
+    config_text: Vec<(String, String)>,
+    gitlab_pat_prefix: Option<String>,
+    strict: bool,
+}
+
+impl RuleSetBuilder {
+    /// A builder for the built-in rules.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Load this configuration file instead of the built-in rules (it may `[extend]` them).
+    pub fn config_file(&mut self, path: impl Into<PathBuf>) -> &mut Self {
+        self.config = Some(path.into());
+        self
+    }
+
+    /// Load configuration text (name, TOML) instead of the built-in rules.
+    pub fn config_text(&mut self, name: &str, text: &str) -> &mut Self {
+        self.config_text.push((name.to_string(), text.to_string()));
+        self
+    }
+
+    /// A custom GitLab personal access token prefix (instance setting) recognised besides `glpat-`.
+    pub fn gitlab_pat_prefix(&mut self, prefix: Option<String>) -> &mut Self {
+        self.gitlab_pat_prefix = prefix.filter(|p| !p.is_empty());
+        self
+    }
+
+    /// Treat unknown keys as errors (used for built-in rule files and `rules check`).
+    pub fn strict(&mut self, yes: bool) -> &mut Self {
+        self.strict = yes;
+        self
+    }
+
+    /// Loads, merges and validates.
+    pub fn build(&self) -> Result<RuleSet, Error> {
+        let mut warnings = Vec::new();
+        let (mut rules, mut allowlists) = if let Some(path) = &self.config {
+            load_config_path(path, 0, &mut warnings)?
+        } else if !self.config_text.is_empty() {
+            let mut rules = Vec::new();
+            let mut allow = Vec::new();
+            for (name, text) in &self.config_text {
+                let cfg = parse_config(name, text)?;
+                let (r, a) = resolve_config(name, cfg, None, 0, self.strict, &mut warnings)?;
+                merge_rules(&mut rules, r);
+                allow.extend(a);
+            }
+            (rules, allow)
+        } else {
+            (builtin_rules(&mut warnings)?, Vec::new())
+        };
+        if let Some(prefix) = &self.gitlab_pat_prefix {
+            apply_gitlab_pat_prefix(&mut rules, prefix)?;
+        }
+        let mut seen = HashMap::new();
+        for r in &rules {
+            if seen.insert(r.id.clone(), ()).is_some() {
+                return Err(Error::new(&r.origin, Some(&r.id), Some("id"), ErrorKind::Duplicate));
+            }
+        }
+        allowlists.shrink_to_fit();
+        let mut set = RuleSet { rules, allowlists, warnings, ..RuleSet::default() };
+        set.reindex();
+        Ok(set)
+    }
+}
+
+/// Name and text of every built-in rule file.
+pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+    builtin::FILES
+}
+
+fn builtin_rules(warnings: &mut Vec<String>) -> Result<Vec<Rule>, Error> {
+    let mut rules = Vec::new();
+    for (name, text) in builtin::FILES {
+        let cfg = parse_config(name, text)?;
+        let (r, _) = resolve_config(name, cfg, None, 0, true, warnings)?;
+        rules.extend(r);
+    }
+    Ok(rules)
+}
+
+fn parse_config(origin: &str, text: &str) -> Result<ConfigSyntax, Error> {
+    toml::from_str(text).map_err(|e| {
+        let msg = e.to_string().replace('\n', " ");
+        // Point at the rule when the error is inside [[rules]] entry N.
+        let rule = rule_id_near_error(text, &e);
+        Error::new(origin, rule.as_deref(), None, ErrorKind::Toml(msg.trim().to_string()))
+    })
+}
+
+fn rule_id_near_error(text: &str, e: &toml::de::Error) -> Option<String> {
+    let span = e.span()?;
+    let before = text.get(..span.start)?;
+    let block = before.rfind("[[rules]]")?;
+    let after = &text[block..];
+    after.lines().find_map(|l| {
+        let l = l.trim();
+        let rest = l.strip_prefix("id")?.trim_start().strip_prefix('=')?.trim();
+        Some(rest.trim_matches(|c| c == '"' || c == '\'').to_string())
+    })
+}
+
+fn load_config_path(
+    path: &Path,
+    depth: usize,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<Rule>, Vec<Allowlist>), Error> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::new(&origin, None, None, ErrorKind::Io(e)))?;
+    let cfg = parse_config(&origin, &text)?;
+    resolve_config(&origin, cfg, path.parent(), depth, false, warnings)
+}
+
+/// Maximum `[extend]` chain length, as gitleaks.
+const MAX_EXTEND_DEPTH: usize = 2;
+
+fn resolve_config(
+    origin: &str,
+    cfg: ConfigSyntax,
+    dir: Option<&Path>,
+    depth: usize,
+    strict: bool,
+    warnings: &mut Vec<String>,
+) -> Result<(Vec<Rule>, Vec<Allowlist>), Error> {
+    for key in cfg.extra.keys() {
+        if strict {
+            return Err(Error::new(origin, None, None, ErrorKind::UnknownKey(key.clone())));
+        }
+        warnings.push(format!("{origin}: unknown key \"{key}\" ignored"));
+    }
+    let (mut base_rules, mut base_allow) = (Vec::new(), Vec::new());
+    if let Some(ext) = &cfg.extend {
+        if depth >= MAX_EXTEND_DEPTH {
+            return Err(Error::new(
+                origin,
+                None,
+                Some("extend"),
+                ErrorKind::Extend(format!("more than {MAX_EXTEND_DEPTH} levels of [extend]")),
+            ));
+        }
+        if ext.use_default && ext.path.is_some() {
+            return Err(Error::new(
+                origin,
+                None,
+                Some("extend"),
+                ErrorKind::Extend("useDefault and path are mutually exclusive".into()),
+            ));
+        }
+        if ext.url.is_some() {
+            return Err(Error::new(
+                origin,
+                None,
+                Some("extend.url"),
+                ErrorKind::Extend(
+                    "remote configurations are not fetched; download it and use path".into(),
+                ),
+            ));
+        }
+        if ext.use_default {
+            base_rules = builtin_rules(warnings)?;
+        } else if let Some(p) = &ext.path {
+            let p = Path::new(p);
+            let full = if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                dir.unwrap_or(Path::new(".")).join(p)
+            };
+            let (r, a) = load_config_path(&full, depth + 1, warnings)?;
+            base_rules = r;
+            base_allow = a;
+        }
+        base_rules.retain(|r| !ext.disabled_rules.contains(&r.id));
+    }
+    let mut own = Vec::with_capacity(cfg.rules.len());
+    for syn in cfg.rules {
+        own.push(compile_rule(origin, syn, strict, warnings)?);
+    }
+    merge_rules(&mut base_rules, own);
+    // Checked after merging: an [extend] override may legitimately omit the regex.
+    if let Some(r) = base_rules.iter().find(|r| r.regex.is_none() && r.path.is_none()) {
+        return Err(Error::new(&r.origin, Some(&r.id), Some("regex"), ErrorKind::Missing));
+    }
+    let mut allow = base_allow;
+    if let Some(a) = cfg.allowlist {
+        allow.push(compile_allowlist(origin, None, a, warnings)?);
+    }
+    for a in cfg.allowlists {
+        allow.push(compile_allowlist(origin, None, a, warnings)?);
+    }
+    Ok((base_rules, allow))
+}
+
+/// gitleaks `[extend]` semantics: a rule with an existing id overrides the non-empty scalar
+/// fields of the base rule and appends to its list fields; new ids are appended.
+fn merge_rules(base: &mut Vec<Rule>, own: Vec<Rule>) {
+    let index: BTreeMap<String, usize> =
+        base.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+    for r in own {
+        match index.get(&r.id) {
+            None => base.push(r),
+            Some(&i) => {
+                let b = &mut base[i];
+                if !r.description.is_empty() && r.description != r.id {
+                    b.description = r.description;
+                }
+                if r.regex.is_some() {
+                    b.regex = r.regex;
+                }
+                if r.path.is_some() {
+                    b.path = r.path;
+                    b.path_pattern = r.path_pattern;
+                }
+                if r.entropy.is_some() {
+                    b.entropy = r.entropy;
+                }
+                if r.secret_group.is_some() {
+                    b.secret_group = r.secret_group;
+                }
+                b.tags.extend(r.tags);
+                for k in r.keywords {
+                    if !b.keywords.contains(&k) {
+                        b.keywords.push(k);
+                    }
+                }
+                b.allowlists.extend(r.allowlists);
+                b.required.extend(r.required);
+            }
+        }
+    }
+}
+
+fn compile_rule(
+    origin: &str,
+    syn: RuleSyntax,
+    strict: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Rule, Error> {
+    let id = syn.id.trim().to_string();
+    if id.is_empty() {
+        let rule = syn.description.as_deref();
+        return Err(Error::new(origin, rule, Some("id"), ErrorKind::Missing));
+    }
+    let err =
+        |field: &'static str, kind: ErrorKind| Error::new(origin, Some(&id), Some(field), kind);
+    for key in syn.extra.keys() {
+        if strict {
+            return Err(err("-", ErrorKind::UnknownKey(key.clone())));
+        }
+        if !matches!(key.as_str(), "title" | "remediation") {
+            warnings.push(format!("{origin}: rule \"{id}\": unknown key \"{key}\" ignored"));
+        }
+    }
+    let regex = match syn.regex.as_deref().filter(|r| !r.is_empty()) {
+        Some(pat) => {
+            let translated =
+                regex::translate_re2(pat).map_err(|e| err("regex", ErrorKind::Regex(e)))?;
+            let compiled =
+                regex::compile(&translated).map_err(|e| err("regex", ErrorKind::Regex(e)))?;
+            if let Some(g) = syn.secret_group {
+                let groups = compiled.group_info().group_len(regex_automata::PatternID::ZERO);
+                if g >= groups {
+                    return Err(err(
+                        "secretGroup",
+                        ErrorKind::Value(format!(
+                            "group {g} does not exist (the regex has {} groups)",
+                            groups - 1
+                        )),
+                    ));
+                }
+            }
+            Some(translated)
+        }
+        None => None,
+    };
+    let (path, path_pattern) = match syn.path.as_deref().filter(|p| !p.is_empty()) {
+        Some(p) => {
+            let translated =
+                regex::translate_re2(p).map_err(|e| err("path", ErrorKind::Regex(e)))?;
+            let re = regex::compile(&translated).map_err(|e| err("path", ErrorKind::Regex(e)))?;
+            (Some(re), Some(translated))
+        }
+        None => (None, None),
+    };
+    if let Some(e) = syn.entropy {
+        if !(0.0..=8.0).contains(&e) || e.is_nan() {
+            return Err(err("entropy", ErrorKind::Value(format!("{e} is not between 0 and 8"))));
+        }
+    }
+    let confidence = match syn.confidence.as_deref() {
+        None => Confidence::Medium,
+        Some(c) => Confidence::parse(c).ok_or_else(|| {
+            err("confidence", ErrorKind::Value(format!("\"{c}\" (use low, medium or high)")))
+        })?,
+    };
+    let severity = match syn.severity.as_deref() {
+        None => Severity::Critical,
+        Some(s) => Severity::parse(s).ok_or_else(|| {
+            err(
+                "severity",
+                ErrorKind::Value(format!(
+                    "\"{s}\" (use Critical, High, Medium, Low, Info or Unknown)"
+                )),
+            )
+        })?,
+    };
+    let mut keywords: Vec<String> = Vec::new();
+    for k in &syn.keywords {
+        let k = k.to_ascii_lowercase();
+        if k.is_empty() {
+            return Err(err("keywords", ErrorKind::Value("empty keyword".into())));
+        }
+        if !keywords.contains(&k) {
+            keywords.push(k);
+        }
+    }
+    let mut allowlists = Vec::new();
+    if let Some(a) = syn.allowlist {
+        allowlists.push(compile_allowlist(origin, Some(&id), a, warnings)?);
+    }
+    for a in syn.allowlists {
+        allowlists.push(compile_allowlist(origin, Some(&id), a, warnings)?);
+    }
+    let mut required = Vec::new();
+    for r in syn.required {
+        if r.id.is_empty() {
+            return Err(err("required.id", ErrorKind::Missing));
+        }
+        required.push(Required {
+            id: r.id,
+            within_lines: r.within_lines,
+            within_columns: r.within_columns,
+        });
+    }
+    Ok(Rule {
+        description: syn.description.filter(|d| !d.is_empty()).unwrap_or_else(|| id.clone()),
+        regex,
+        secret_group: syn.secret_group,
+        entropy: syn.entropy,
+        keywords,
+        path,
+        path_pattern,
+        tags: syn.tags,
+        skip_report: syn.skip_report,
+        allowlists,
+        required,
+        examples: syn.examples,
+        negative_examples: syn.negative_examples,
+        check: syn.check.filter(|c| !c.is_empty()),
+        confidence,
+        severity,
+        revocation_type: syn.revocation_type.filter(|c| !c.is_empty()),
+        origin: origin.to_string(),
+        id,
+    })
+}
+
+fn compile_allowlist(
+    origin: &str,
+    rule: Option<&str>,
+    syn: AllowlistSyntax,
+    warnings: &mut Vec<String>,
+) -> Result<Allowlist, Error> {
+    let err = |field: &'static str, kind: ErrorKind| Error::new(origin, rule, Some(field), kind);
+    for key in syn.extra.keys() {
+        warnings.push(format!("{origin}: allowlist: unknown key \"{key}\" ignored"));
+    }
+    let condition = match syn.condition.as_deref().map(str::to_ascii_uppercase).as_deref() {
+        None | Some("OR") | Some("") => Condition::Or,
+        Some("AND") => Condition::And,
+        Some(other) => {
+            return Err(err(
+                "allowlists.condition",
+                ErrorKind::Value(format!("\"{other}\" (use OR or AND)")),
+            ));
+        }
+    };
+    let regex_target = match syn.regex_target.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("secret") | Some("") => RegexTarget::Secret,
+        Some("match") => RegexTarget::Match,
+        Some("line") => RegexTarget::Line,
+        Some(other) => {
+            return Err(err(
+                "allowlists.regexTarget",
+                ErrorKind::Value(format!("\"{other}\" (use secret, match or line)")),
+            ));
+        }
+    };
+    let compile_all = |field: &'static str, pats: &[String]| -> Result<Vec<meta::Regex>, Error> {
+        pats.iter()
+            .map(|p| {
+                regex::translate_re2(p)
+                    .and_then(|t| regex::compile(&t))
+                    .map_err(|e| err(field, ErrorKind::Regex(format!("{p}: {e}"))))
+            })
+            .collect()
+    };
+    Ok(Allowlist {
+        description: syn.description,
+        condition,
+        commits: syn.commits,
+        paths: compile_all("allowlists.paths", &syn.paths)?,
+        regexes: compile_all("allowlists.regexes", &syn.regexes)?,
+        regex_target,
+        stopwords: syn.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        target_rules: syn.target_rules,
+    })
+}
+
+/// Teaches the GitLab PAT rules a custom instance prefix besides `glpat-`.
+fn apply_gitlab_pat_prefix(rules: &mut [Rule], prefix: &str) -> Result<(), Error> {
+    if prefix.len() > 20 || !prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+    {
+        return Err(Error::new(
+            "--gitlab-pat-prefix",
+            None,
+            None,
+            ErrorKind::Value(format!("\"{prefix}\": at most 20 characters of [A-Za-z0-9_-]")),
+        ));
+    }
+    let alt = format!("(?:glpat-|{})", regex_syntax::escape(prefix));
+    for r in rules.iter_mut().filter(|r| r.id.starts_with("gitlab_personal_access_token")) {
+        if let Some(re) = &r.regex {
+            r.regex = Some(re.replace("glpat-", &alt));
+            let kw = prefix.to_ascii_lowercase();
+            if !r.keywords.contains(&kw) {
+                r.keywords.push(kw);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<RuleSet, Error> {
+        RuleSetBuilder::new().config_text("test.toml", text).build()
+    }
+
+    #[test]
+    fn errors_name_rule_and_field() {
+        let e = load("[[rules]]\nid = \"bad-one\"\nregex = '''(unclosed'''\n").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("test.toml"), "{msg}");
+        assert!(msg.contains("rule \"bad-one\""), "{msg}");
+        assert!(msg.contains("field \"regex\""), "{msg}");
+
+        let e = load("[[rules]]\nid = \"sev\"\nregex = 'a'\nseverity = \"huge\"\n").unwrap_err();
+        assert_eq!(e.field, Some("severity"));
+        let e = load("[[rules]]\nid = \"grp\"\nregex = 'a(b)'\nsecretGroup = 3\n").unwrap_err();
+        assert_eq!(e.field, Some("secretGroup"));
+        let e = load("[[rules]]\nid = \"x\"\nregex = 'a'\n[[rules]]\nid = \"x\"\nregex = 'b'\n")
+            .unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Duplicate));
+        let e = load("[[rules]]\nid = \"typed\"\nregex = 'a'\nentropy = \"high\"\n").unwrap_err();
+        assert_eq!(e.rule.as_deref(), Some("typed"), "{e}");
+    }
+
+    #[test]
+    fn allowlist_conditions() {
+        let set = load(
+            r#"
+[[rules]]
+id = "r"
+regex = 'k=([a-z]+)'
+[[rules.allowlists]]
+condition = "AND"
+paths = ['''test/''']
+stopwords = ["fake"]
+"#,
+        )
+        .unwrap();
+        let a = &set.rules()[0].allowlists[0];
+        let ctx = |secret: &'static str, path: &'static str| AllowContext {
+            secret: secret.as_bytes(),
+            path: Some(path),
+            ..Default::default()
+        };
+        assert!(a.allows(&ctx("myfakekey", "test/a.txt")));
+        assert!(!a.allows(&ctx("myfakekey", "src/a.txt")));
+        assert!(!a.allows(&ctx("realkey", "test/a.txt")));
+    }
+
+    #[test]
+    fn extend_merges_like_gitleaks() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("base.toml"),
+            "[[rules]]\nid = \"a\"\nregex = 'aaa'\nkeywords = [\"aaa\"]\n[[rules]]\nid = \"b\"\nregex = 'bbb'\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("top.toml"),
+            "[extend]\npath = \"base.toml\"\ndisabledRules = [\"b\"]\n[[rules]]\nid = \"a\"\nentropy = 2.0\nkeywords = [\"AAX\"]\n",
+        )
+        .unwrap();
+        let set = RuleSetBuilder::new().config_file(dir.path().join("top.toml")).build().unwrap();
+        assert_eq!(set.len(), 1);
+        let a = &set.rules()[0];
+        assert_eq!(a.entropy, Some(2.0));
+        assert_eq!(a.regex.as_deref(), Some("aaa"));
+        assert_eq!(a.keywords, vec!["aaa".to_string(), "aax".to_string()]);
+    }
+
+    #[test]
+    fn builtin_rules_load_strictly() {
+        let set = RuleSet::builtin().unwrap();
+        assert!(set.len() >= 80, "only {} built-in rules", set.len());
+        assert_eq!(set.digest().len(), 64);
+    }
+
+    #[test]
+    fn custom_gitlab_prefix_is_added() {
+        let set = RuleSetBuilder::new().gitlab_pat_prefix(Some("acme-".into())).build().unwrap();
+        let id = set.find("gitlab_personal_access_token").unwrap();
+        assert!(set.get(id).regex.as_deref().unwrap().contains("acme\\-"));
+        assert!(set.get(id).keywords.contains(&"acme-".to_string()));
+        assert!(
+            RuleSetBuilder::new().gitlab_pat_prefix(Some("bad prefix!".into())).build().is_err()
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! Regex dialect handling: Go RE2 (what gitleaks configurations are written in) to
+//! `regex-automata`, and the one place where rule regexes are compiled.
+//!
+//! Design decision: rules are compiled in *ASCII mode* (`unicode(false)`, `utf8(false)`).
+//! That is what RE2 means by `\w`, `\d`, `\s` and `\b` (ASCII-only classes), it lets a
+//! pattern match inside invalid UTF-8, and it keeps the DFAs small, which is most of the
+//! confirmation cost. A pattern that needs Unicode (`\p{L}`) falls back to Unicode mode.
+//! Go and Rust read a few constructs differently; [`translate_re2`] rewrites those that have
+//! a faithful translation and rejects none silently: what cannot be expressed is an error.
+
+use regex_automata::meta;
+use regex_automata::util::syntax;
+
+/// Size limit for one compiled rule regex (NFA and lazy-DFA cache): generous, because rules
+/// such as PEM blocks have large bounded repetitions.
+const SIZE_LIMIT: usize = 64 << 20;
+
+/// The syntax configuration used for every rule regex (ASCII mode, see the module docs).
+pub(crate) fn ascii_syntax() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false).nest_limit(250)
+}
+
+fn meta_config() -> meta::Config {
+    meta::Config::new()
+        .nfa_size_limit(Some(SIZE_LIMIT))
+        .onepass_size_limit(Some(SIZE_LIMIT))
+        .dfa_size_limit(Some(SIZE_LIMIT))
+        .hybrid_cache_capacity(4 << 20)
+}
+
+/// Compiles a (translated) pattern, ASCII mode first, Unicode mode as the fallback.
+pub fn compile(pattern: &str) -> Result<meta::Regex, String> {
+    match meta::Regex::builder().syntax(ascii_syntax()).configure(meta_config()).build(pattern) {
+        Ok(re) => Ok(re),
+        Err(ascii_err) => meta::Regex::builder()
+            .syntax(syntax::Config::new().nest_limit(250))
+            .configure(meta_config())
+            .build(pattern)
+            .map_err(|_| error_text(&ascii_err)),
+    }
+}
+
+fn error_text(err: &meta::BuildError) -> String {
+    match err.syntax_error() {
+        Some(e) => e.to_string().replace('\n', " "),
+        None => err.to_string(),
+    }
+}
+
+/// The most bytes any match of `pattern` can span, or `None` when unbounded.
+pub fn maximum_len(pattern: &str) -> Option<usize> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(250)
+        .build()
+        .parse(pattern)
+        .or_else(|_| regex_syntax::ParserBuilder::new().nest_limit(250).build().parse(pattern))
+        .ok()?;
+    hir.properties().maximum_len()
+}
+
+/// Rewrites Go RE2 syntax into the syntax `regex-automata` reads the same way.
+///
+/// Differences handled:
+/// * Inside a character class Go reads `[`, `&&`, `--` and `~~` literally; Rust reads them as
+///   nested classes and set operations. They are escaped.
+/// * Go reads `x{,n}` as the literal text `{,n}`; Rust rejects it. It is escaped.
+/// * `\Z` and `\C` exist in neither with the same meaning: rejected with a reason.
+///
+/// Everything else (`(?P<n>...)`, `(?i)`, `(?s)`, `(?U)`, `\z`, `\A`, POSIX classes, `\pN`)
+/// reads the same in both.
+pub fn translate_re2(pattern: &str) -> Result<String, String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            match chars.get(i + 1) {
+                Some('Z') => return Err("`\\Z` is not RE2 syntax (use `\\z` or `$`)".into()),
+                Some('C') => return Err("`\\C` (any byte) is not supported".into()),
+                Some('Q') => {
+                    // \Q...\E quotes literally in RE2; expand it.
+                    let rest: String = chars[i + 2..].iter().collect();
+                    let (lit, consumed) = match rest.find("\\E") {
+                        Some(end) => (&rest[..end], end + 2),
+                        None => (rest.as_str(), rest.len()),
+                    };
+                    out.push_str(&regex_syntax::escape(lit));
+                    i += 2 + lit.chars().count() + (consumed - lit.len());
+                    continue;
+                }
+                Some(&n) => {
+                    out.push('\\');
+                    out.push(n);
+                    i += 2;
+                    continue;
+                }
+                None => return Err("trailing backslash".into()),
+            }
+        }
+        if c == '[' {
+            i = translate_class(&chars, i, &mut out)?;
+            continue;
+        }
+        if c == '{' && chars.get(i + 1) == Some(&',') {
+            out.push_str("\\{");
+            i += 1;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Copies one character class starting at `chars[start] == '['`, escaping what Go reads
+/// literally. Returns the index after the closing `]`.
+fn translate_class(chars: &[char], start: usize, out: &mut String) -> Result<usize, String> {
+    let mut i = start + 1;
+    out.push('[');
+    if chars.get(i) == Some(&'^') {
+        out.push('^');
+        i += 1;
+    }
+    // A `]` first in the class is literal in both dialects.
+    if chars.get(i) == Some(&']') {
+        out.push_str("\\]");
+        i += 1;
+    }
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            ']' => {
+                out.push(']');
+                return Ok(i + 1);
+            }
+            '\\' => {
+                let Some(&n) = chars.get(i + 1) else {
+                    return Err("trailing backslash in character class".into());
+                };
+                out.push('\\');
+                out.push(n);
+                i += 2;
+            }
+            '[' if chars.get(i + 1) == Some(&':') => {
+                // POSIX class [:name:] reads the same in both.
+                let rest: String = chars[i..].iter().collect();
+                match rest.find(":]") {
+                    Some(end) => {
+                        out.push_str(&rest[..end + 2]);
+                        i += rest[..end + 2].chars().count();
+                    }
+                    None => {
+                        out.push_str("\\[");
+                        i += 1;
+                    }
+                }
+            }
+            '[' => {
+                out.push_str("\\[");
+                i += 1;
+            }
+            '&' | '~' | '-' if chars.get(i + 1) == Some(&c) => {
+                out.push(c);
+                out.push('\\');
+                out.push(c);
+                i += 2;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Err("unclosed character class".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translates_go_class_literals() {
+        assert_eq!(translate_re2(r"[\w[]+").unwrap(), r"[\w\[]+");
+        assert_eq!(translate_re2(r"[a&&b]").unwrap(), r"[a&\&b]");
+        assert_eq!(translate_re2(r"[[:alpha:]_]").unwrap(), r"[[:alpha:]_]");
+        assert_eq!(translate_re2(r"a{,3}").unwrap(), r"a\{,3}");
+        assert_eq!(translate_re2(r"\Qa.b\Ec").unwrap(), r"a\.bc");
+        assert!(translate_re2(r"abc\Z").is_err());
+        assert!(translate_re2(r"[abc").is_err());
+    }
+
+    #[test]
+    fn translated_patterns_compile() {
+        for p in [r"[\w[]+", r"a{,3}", r"(?i)\b(?:key)[\w.-]{0,20}\b", r"[a&&b]"] {
+            compile(&translate_re2(p).unwrap()).unwrap();
+        }
+    }
+
+    #[test]
+    fn ascii_mode_matches_invalid_utf8() {
+        let re = compile(r"key=([a-z0-9]{8})").unwrap();
+        let hay = b"\xff\xfekey=abcd1234\xff";
+        assert!(re.find(&hay[..]).is_some());
+    }
+
+    #[test]
+    fn maximum_len_bounded_and_unbounded() {
+        assert_eq!(maximum_len(r"ghp_[0-9a-zA-Z]{36}"), Some(40));
+        assert_eq!(maximum_len(r"a+"), None);
+    }
+}

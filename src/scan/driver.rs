@@ -1,0 +1,260 @@
+//! Parallel directory-tree driver (after ripgrep's `search_parallel`).
+//!
+//! Design decision: one [`Scanner`] is cloned into every walker thread together with its own
+//! [`ScanScratch`] and [`FileReader`] (no locks on the hot path); each file's findings are
+//! buffered and sent as one message over a bounded channel to the calling thread, which
+//! alone talks to the [`Sink`] (so sinks need not be `Sync`, and output for one file is never
+//! interleaved with another's). Shared state is a stop flag and atomic counters.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel as channel;
+
+use super::{ScanScratch, Scanner, Sink, SinkError};
+use crate::finding::Finding;
+use crate::source::exclude::ExcludeSet;
+use crate::source::mmap::MmapChoice;
+use crate::source::read::{FileReader, ReadError};
+use crate::source::walk::{WalkItem, WalkOptions, walk_parallel};
+use crate::source::{Provenance, looks_binary};
+
+/// Why a file was not scanned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// NUL byte in the first 8 KiB.
+    Binary,
+    /// Over `--max-file-size`.
+    TooLarge {
+        /// Size in bytes.
+        size: u64,
+    },
+}
+
+/// Options for [`scan_dirs`].
+#[derive(Clone, Debug)]
+pub struct DirScanOptions {
+    /// Files or directories to scan.
+    pub roots: Vec<PathBuf>,
+    /// Walk options.
+    pub walk: WalkOptions,
+    /// Exclusions.
+    pub excludes: ExcludeSet,
+    /// Files larger than this are skipped.
+    pub max_file_size: u64,
+    /// Scan binary files too.
+    pub scan_binary: bool,
+    /// Memory-map policy.
+    pub mmap: MmapChoice,
+}
+
+impl Default for DirScanOptions {
+    fn default() -> Self {
+        DirScanOptions {
+            roots: vec![PathBuf::from(".")],
+            walk: WalkOptions::default(),
+            excludes: ExcludeSet::default(),
+            max_file_size: 100 << 20,
+            scan_binary: false,
+            mmap: MmapChoice::never(),
+        }
+    }
+}
+
+/// Live counters, readable while a scan runs (for progress display).
+#[derive(Debug, Default)]
+pub struct ScanStats {
+    /// Files scanned.
+    pub files: AtomicU64,
+    /// Bytes scanned.
+    pub bytes: AtomicU64,
+    /// Files skipped (binary, too large).
+    pub skipped: AtomicU64,
+    /// Files excluded by pattern.
+    pub excluded: AtomicU64,
+    /// Unreadable files and directories.
+    pub errors: AtomicU64,
+    /// Findings.
+    pub findings: AtomicU64,
+}
+
+/// A copy of the counters at the end of a scan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatsSnapshot {
+    /// Files scanned.
+    pub files: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Files skipped (binary, too large).
+    pub skipped: u64,
+    /// Files excluded by pattern.
+    pub excluded: u64,
+    /// Unreadable files and directories.
+    pub errors: u64,
+    /// Findings.
+    pub findings: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl ScanStats {
+    /// The counters now.
+    pub fn snapshot(&self, elapsed: Duration) -> StatsSnapshot {
+        StatsSnapshot {
+            files: self.files.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            skipped: self.skipped.load(Ordering::Relaxed),
+            excluded: self.excluded.load(Ordering::Relaxed),
+            errors: self.errors.load(Ordering::Relaxed),
+            findings: self.findings.load(Ordering::Relaxed),
+            elapsed,
+        }
+    }
+}
+
+enum Event {
+    Findings(Vec<Finding>),
+    Skipped(String, SkipReason),
+    Error(Option<PathBuf>, String),
+}
+
+/// Scans directory trees in parallel, pushing results into `sink`.
+pub fn scan_dirs<S: Sink>(
+    scanner: &Scanner,
+    opts: &DirScanOptions,
+    stats: &Arc<ScanStats>,
+    mut sink: S,
+) -> Result<StatsSnapshot, S::Error> {
+    let started = Instant::now();
+    let quit = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = channel::bounded::<Event>(1024);
+    let mut result: Result<(), S::Error> = Ok(());
+    std::thread::scope(|scope| {
+        let walker = {
+            let tx = tx.clone();
+            let quit = quit.clone();
+            scope.spawn(move || {
+                walk_parallel(&opts.roots, &opts.walk, &opts.excludes, || {
+                    let worker = Worker {
+                        scanner: scanner.clone(),
+                        scratch: scanner.new_scratch(),
+                        reader: FileReader::new(opts.max_file_size, opts.mmap),
+                        scan_binary: opts.scan_binary,
+                        stats: stats.clone(),
+                        tx: tx.clone(),
+                        quit: quit.clone(),
+                        out: Vec::new(),
+                    };
+                    let mut worker = worker;
+                    move |item| worker.visit(item)
+                });
+            })
+        };
+        drop(tx);
+        for event in rx.iter() {
+            if result.is_err() || quit.load(Ordering::Relaxed) {
+                continue; // drain so walkers never block on a full channel
+            }
+            let step = match &event {
+                Event::Findings(fs) => {
+                    let mut go = Ok(true);
+                    for f in fs {
+                        go = sink.matched(f);
+                        if !matches!(go, Ok(true)) {
+                            break;
+                        }
+                    }
+                    go
+                }
+                Event::Skipped(path, why) => sink.skipped(path, why),
+                Event::Error(path, msg) => sink.error(path.as_deref(), msg),
+            };
+            match step {
+                Ok(true) => {}
+                Ok(false) => quit.store(true, Ordering::Relaxed),
+                Err(e) => {
+                    quit.store(true, Ordering::Relaxed);
+                    result = Err(e);
+                }
+            }
+        }
+        if walker.join().is_err() {
+            result = Err(S::Error::error_message("a walker thread panicked"));
+        }
+    });
+    result?;
+    let snap = stats.snapshot(started.elapsed());
+    sink.finish(&snap)?;
+    Ok(snap)
+}
+
+struct Worker {
+    scanner: Scanner,
+    scratch: ScanScratch,
+    reader: FileReader,
+    scan_binary: bool,
+    stats: Arc<ScanStats>,
+    tx: channel::Sender<Event>,
+    quit: Arc<AtomicBool>,
+    /// Findings of the current file; reused.
+    out: Vec<Finding>,
+}
+
+impl Worker {
+    fn visit(&mut self, item: WalkItem) -> bool {
+        if self.quit.load(Ordering::Relaxed) {
+            return false;
+        }
+        let event = match item {
+            WalkItem::Excluded => {
+                self.stats.excluded.fetch_add(1, Ordering::Relaxed);
+                return true;
+            }
+            WalkItem::Error { path, message } => {
+                self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                Event::Error(path, message)
+            }
+            WalkItem::File { path, display } => match self.scan_file(path, display) {
+                Some(ev) => ev,
+                None => return true,
+            },
+        };
+        self.tx.send(event).is_ok()
+    }
+
+    fn scan_file(&mut self, path: PathBuf, display: String) -> Option<Event> {
+        self.out.clear();
+        let prov = Provenance::File { path: path.clone(), display: display.clone() };
+        self.scanner.scan_path(&prov, &mut self.out);
+        let contents = match self.reader.read(&path) {
+            Ok(c) => c,
+            Err(ReadError::TooLarge { size, .. }) => {
+                self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+                return Some(Event::Skipped(display, SkipReason::TooLarge { size }));
+            }
+            Err(ReadError::NotRegular) => return None,
+            Err(e) => {
+                self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                return Some(Event::Error(Some(path), e.to_string()));
+            }
+        };
+        if !self.scan_binary && looks_binary(&contents) {
+            self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+            if self.out.is_empty() {
+                return Some(Event::Skipped(display, SkipReason::Binary));
+            }
+        } else {
+            self.stats.files.fetch_add(1, Ordering::Relaxed);
+            self.stats.bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);
+            self.scanner.scan_bytes(&contents, &prov, &mut self.scratch, &mut self.out);
+        }
+        if self.out.is_empty() {
+            return None;
+        }
+        self.stats.findings.fetch_add(self.out.len() as u64, Ordering::Relaxed);
+        Some(Event::Findings(std::mem::take(&mut self.out)))
+    }
+}

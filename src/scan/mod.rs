@@ -1,0 +1,367 @@
+//! The scan pipeline: bytes in, findings out.
+//!
+//! Design decision: [`Scanner`] is the one place where the matcher, the offline checks and
+//! the rule policy (paths, entropy floors, allowlists, inline allow markers, companion
+//! rules) meet. It is immutable and shared by all threads; per-thread state lives in
+//! [`ScanScratch`]. Drivers ([`driver`] for directory trees; git and push sources elsewhere)
+//! only decide *which* bytes to scan and hand every finding to a [`Sink`]. Nothing here
+//! touches the network.
+
+pub mod driver;
+pub mod sink;
+
+use std::sync::Arc;
+
+use crate::check::{self, Check, Verdict};
+use crate::finding::lines::LineCounter;
+use crate::finding::{self, Finding, Location};
+use crate::matcher::{self, Match, Matcher};
+use crate::rules::{AllowContext, Confidence, RuleId, RuleSet};
+use crate::source::Provenance;
+
+pub use driver::{DirScanOptions, ScanStats, SkipReason, StatsSnapshot, scan_dirs};
+pub use sink::{Sink, SinkError, sinks};
+
+/// Building a scanner failed: a rule does not compile or names an unknown check.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A rule regex failed to compile.
+    #[error(transparent)]
+    Matcher(#[from] matcher::BuildError),
+    /// A rule names a check that does not exist.
+    #[error("rule \"{rule}\": field \"check\": unknown check \"{name}\" (known: {known})")]
+    UnknownCheck {
+        /// Rule id.
+        rule: String,
+        /// The unknown name.
+        name: String,
+        /// Known names.
+        known: String,
+    },
+    /// A `[[rules.required]]` entry names a rule that does not exist.
+    #[error("rule \"{rule}\": field \"required.id\": no rule \"{companion}\"")]
+    UnknownCompanion {
+        /// Rule id.
+        rule: String,
+        /// The missing companion id.
+        companion: String,
+    },
+}
+
+/// Options that change what the scanner reports.
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    /// Report findings on lines with `gitleaks:allow` / `leakguard:allow`.
+    pub ignore_inline_allow: bool,
+}
+
+/// The compiled scan pipeline for one rule set.
+///
+/// ```
+/// use leakguard::scan::{Scanner, ScanOptions};
+/// use leakguard::source::Provenance;
+/// let scanner = Scanner::builtin().unwrap();
+/// let mut scratch = scanner.new_scratch();
+/// let mut out = Vec::new();
+/// let text = b"token = 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\n";
+/// scanner.scan_bytes(text, &Provenance::Stdin, &mut scratch, &mut out);
+/// assert_eq!(out[0].location.start_line, 1);
+/// assert_eq!(out[0].confidence.as_str(), "high");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Scanner {
+    rules: Arc<RuleSet>,
+    matcher: Matcher,
+    /// Per rule: the resolved check, so the hot path does no name lookups.
+    checks: Arc<Vec<Option<Check>>>,
+    /// Per rule: resolved companion rule ids.
+    required: Arc<Vec<Vec<(RuleId, Option<usize>, Option<usize>)>>>,
+    /// Whether any rule is path-only (those are evaluated per file, not per match).
+    path_only: Arc<Vec<RuleId>>,
+    opts: ScanOptions,
+}
+
+/// Per-thread state for [`Scanner::scan_bytes`].
+#[derive(Debug)]
+pub struct ScanScratch {
+    matcher: matcher::Scratch,
+    /// Raw matches of the current blob; reused.
+    matches: Vec<Match>,
+    /// Accepted candidates of the current blob; reused.
+    candidates: Vec<Candidate>,
+}
+
+#[derive(Clone, Debug)]
+struct Candidate {
+    m: Match,
+    confidence: Confidence,
+    check: Option<Check>,
+    start_line: usize,
+    start_col: usize,
+    end_line: usize,
+    end_col: usize,
+    entropy: f64,
+    keep: bool,
+}
+
+impl Scanner {
+    /// A scanner over the built-in rules.
+    pub fn builtin() -> Result<Scanner, Box<dyn std::error::Error + Send + Sync>> {
+        let rules = RuleSet::builtin()?;
+        Ok(Scanner::new(Arc::new(rules), ScanOptions::default())?)
+    }
+
+    /// Compiles the pipeline for `rules`.
+    pub fn new(rules: Arc<RuleSet>, opts: ScanOptions) -> Result<Scanner, BuildError> {
+        let matcher = Matcher::new(&rules)?;
+        let known = || Check::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ");
+        let mut checks = Vec::with_capacity(rules.len());
+        let mut required = Vec::with_capacity(rules.len());
+        let mut path_only = Vec::new();
+        for (i, r) in rules.rules().iter().enumerate() {
+            checks.push(match &r.check {
+                None => None,
+                Some(name) => {
+                    Some(Check::from_name(name).ok_or_else(|| BuildError::UnknownCheck {
+                        rule: r.id.clone(),
+                        name: name.clone(),
+                        known: known(),
+                    })?)
+                }
+            });
+            let mut req = Vec::new();
+            for q in &r.required {
+                let id = rules.find(&q.id).ok_or_else(|| BuildError::UnknownCompanion {
+                    rule: r.id.clone(),
+                    companion: q.id.clone(),
+                })?;
+                req.push((id, q.within_lines, q.within_columns));
+            }
+            required.push(req);
+            if r.regex.is_none() && r.path.is_some() {
+                path_only.push(RuleId(i as u32));
+            }
+        }
+        Ok(Scanner {
+            rules,
+            matcher,
+            checks: Arc::new(checks),
+            required: Arc::new(required),
+            path_only: Arc::new(path_only),
+            opts,
+        })
+    }
+
+    /// The rule set.
+    pub fn rules(&self) -> &Arc<RuleSet> {
+        &self.rules
+    }
+
+    /// Fresh per-thread state.
+    pub fn new_scratch(&self) -> ScanScratch {
+        ScanScratch {
+            matcher: self.matcher.new_scratch(),
+            matches: Vec::new(),
+            candidates: Vec::new(),
+        }
+    }
+
+    /// Findings of path-only rules (`path` without `regex`) for a file, whatever its content.
+    pub fn scan_path(&self, prov: &Provenance, out: &mut Vec<Finding>) {
+        let Some(path) = prov.path() else { return };
+        for &id in self.path_only.iter() {
+            let rule = self.rules.get(id);
+            if rule.skip_report || !rule.path.as_ref().is_some_and(|re| re.is_match(path)) {
+                continue;
+            }
+            let ctx = AllowContext {
+                path: Some(path),
+                commit: prov.commit().map(|c| c.sha.as_str()),
+                ..Default::default()
+            };
+            if rule.allowlists.iter().any(|a| a.allows(&ctx))
+                || self.rules.globally_allowed(rule, &ctx)
+            {
+                continue;
+            }
+            out.push(Finding {
+                rule_id: rule.id.clone(),
+                description: rule.description.clone(),
+                severity: rule.severity,
+                confidence: rule.confidence,
+                tags: rule.tags.clone(),
+                secret: String::new(),
+                matched: format!("file detected: {path}"),
+                entropy: 0.0,
+                check: None,
+                revocation_type: rule.revocation_type.clone(),
+                location: Location {
+                    path: path.to_string(),
+                    start_line: 1,
+                    start_column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                },
+                commit: prov.commit().cloned(),
+                blob_id: prov.blob_id().map(str::to_string),
+                fingerprint: finding::fingerprint(&rule.id, path.as_bytes()),
+            });
+        }
+    }
+
+    /// Scans one blob's bytes, appending findings to `out` in order of position.
+    pub fn scan_bytes(
+        &self,
+        data: &[u8],
+        prov: &Provenance,
+        scratch: &mut ScanScratch,
+        out: &mut Vec<Finding>,
+    ) {
+        scratch.matches.clear();
+        self.matcher.find_all(data, &mut scratch.matcher, &mut scratch.matches);
+        if scratch.matches.is_empty() {
+            return;
+        }
+        scratch.matches.sort_unstable_by_key(|m| (m.secret_start, m.rule));
+        let path = prov.path();
+        let commit = prov.commit().map(|c| c.sha.as_str());
+        let mut lines = LineCounter::new(data);
+        scratch.candidates.clear();
+        for &m in &scratch.matches {
+            let rule = self.rules.get(m.rule);
+            if let Some(re) = &rule.path {
+                if !path.is_some_and(|p| re.is_match(p)) {
+                    continue;
+                }
+            }
+            let secret = &data[m.secret_start..m.secret_end];
+            if check::is_placeholder(secret) {
+                continue;
+            }
+            let entropy = check::entropy(secret);
+            if rule.entropy.is_some_and(|floor| entropy <= floor) {
+                continue;
+            }
+            let check = self.checks[m.rule.index()];
+            let mut confidence = rule.confidence;
+            if let Some(c) = check {
+                match c.run(secret) {
+                    Verdict::Invalid(why) => {
+                        tracing::trace!(rule = %rule.id, why, "offline check rejected candidate");
+                        continue;
+                    }
+                    Verdict::Valid if c.is_checksum() => confidence = Confidence::High,
+                    Verdict::Valid | Verdict::NotApplicable => {}
+                }
+            }
+            let line_text = lines.lines_of(m.start, m.end);
+            if !self.opts.ignore_inline_allow && finding::has_allow_marker(line_text) {
+                continue;
+            }
+            let ctx = AllowContext {
+                secret,
+                matched: &data[m.start..m.end],
+                line: line_text,
+                path,
+                commit,
+            };
+            if rule.allowlists.iter().any(|a| a.allows(&ctx))
+                || self.rules.globally_allowed(rule, &ctx)
+            {
+                continue;
+            }
+            let (start_line, start_col) = lines.line_col(m.secret_start);
+            let (end_line, end_col) =
+                lines.line_col(m.secret_end.saturating_sub(1).max(m.secret_start));
+            scratch.candidates.push(Candidate {
+                m,
+                confidence,
+                check,
+                start_line,
+                start_col,
+                end_line,
+                end_col,
+                entropy,
+                keep: true,
+            });
+        }
+        self.resolve_companions(&mut scratch.candidates);
+        suppress_weaker_overlaps(&mut scratch.candidates);
+        for c in scratch.candidates.iter().filter(|c| c.keep) {
+            let rule = self.rules.get(c.m.rule);
+            if rule.skip_report {
+                continue;
+            }
+            let secret = &data[c.m.secret_start..c.m.secret_end];
+            out.push(Finding {
+                rule_id: rule.id.clone(),
+                description: rule.description.clone(),
+                severity: rule.severity,
+                confidence: c.confidence,
+                tags: rule.tags.clone(),
+                secret: String::from_utf8_lossy(secret).into_owned(),
+                matched: String::from_utf8_lossy(&data[c.m.start..c.m.end]).into_owned(),
+                entropy: c.entropy,
+                check: c.check.map(|k| k.name().to_string()),
+                revocation_type: rule.revocation_type.clone(),
+                location: Location {
+                    path: path.unwrap_or_default().to_string(),
+                    start_line: c.start_line,
+                    start_column: c.start_col,
+                    end_line: c.end_line,
+                    end_column: c.end_col,
+                },
+                commit: prov.commit().cloned(),
+                blob_id: prov.blob_id().map(str::to_string),
+                fingerprint: finding::fingerprint(&rule.id, secret),
+            });
+        }
+    }
+
+    /// `[[rules.required]]`: a rule with companions is kept only when every companion
+    /// matched within the given line/column distance.
+    fn resolve_companions(&self, cands: &mut [Candidate]) {
+        for i in 0..cands.len() {
+            let req = &self.required[cands[i].m.rule.index()];
+            if req.is_empty() {
+                continue;
+            }
+            let me = &cands[i];
+            let ok = req.iter().all(|&(rid, within_lines, within_cols)| {
+                cands.iter().any(|o| {
+                    o.m.rule == rid
+                        && within_lines.is_none_or(|n| o.start_line.abs_diff(me.start_line) <= n)
+                        && within_cols.is_none_or(|n| o.start_col.abs_diff(me.start_col) <= n)
+                })
+            });
+            cands[i].keep = ok;
+        }
+    }
+}
+
+/// Where two rules claim overlapping secrets (a GitHub token inside a generic `token = ...`
+/// assignment), only the most confident rule reports.
+fn suppress_weaker_overlaps(cands: &mut [Candidate]) {
+    for i in 0..cands.len() {
+        if !cands[i].keep {
+            continue;
+        }
+        for j in (i + 1)..cands.len() {
+            if cands[j].m.secret_start >= cands[i].m.secret_end {
+                break;
+            }
+            if !cands[j].keep || cands[j].m.rule == cands[i].m.rule {
+                continue;
+            }
+            match cands[i].confidence.cmp(&cands[j].confidence) {
+                std::cmp::Ordering::Greater => cands[j].keep = false,
+                std::cmp::Ordering::Less => cands[i].keep = false,
+                std::cmp::Ordering::Equal => {}
+            }
+            if !cands[i].keep {
+                break;
+            }
+        }
+    }
+}

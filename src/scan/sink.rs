@@ -1,0 +1,124 @@
+//! The consumer side of a scan: a push-model [`Sink`] (after grep-searcher's `Sink`).
+//!
+//! Design decision: drivers push findings and per-file events into a sink on one thread;
+//! returning `Ok(false)` stops the scan early, returning `Err` aborts it. Only `matched` is
+//! required; report writers, the CLI's collectors and tests implement what they need.
+
+use std::fmt;
+use std::io;
+use std::path::Path;
+
+use super::driver::{SkipReason, StatsSnapshot};
+use crate::finding::Finding;
+
+/// Builds a sink's error type from messages and I/O errors.
+pub trait SinkError: Sized {
+    /// An error from a message.
+    fn error_message<T: fmt::Display>(message: T) -> Self;
+    /// An error from an I/O error.
+    fn error_io(err: io::Error) -> Self {
+        Self::error_message(err)
+    }
+}
+
+impl SinkError for io::Error {
+    fn error_message<T: fmt::Display>(message: T) -> io::Error {
+        io::Error::other(message.to_string())
+    }
+    fn error_io(err: io::Error) -> io::Error {
+        err
+    }
+}
+
+impl SinkError for Box<dyn std::error::Error + Send + Sync> {
+    fn error_message<T: fmt::Display>(message: T) -> Self {
+        message.to_string().into()
+    }
+}
+
+/// Receives what a scan produces.
+pub trait Sink {
+    /// The sink's error type.
+    type Error: SinkError;
+
+    /// A finding. `Ok(false)` stops the scan.
+    fn matched(&mut self, finding: &Finding) -> Result<bool, Self::Error>;
+
+    /// A file that was not scanned, and why.
+    fn skipped(&mut self, _path: &str, _reason: &SkipReason) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+
+    /// A file or directory that could not be read (reported, scan continues).
+    fn error(&mut self, _path: Option<&Path>, _message: &str) -> Result<bool, Self::Error> {
+        Ok(true)
+    }
+
+    /// The scan finished.
+    fn finish(&mut self, _stats: &StatsSnapshot) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    type Error = S::Error;
+    fn matched(&mut self, finding: &Finding) -> Result<bool, S::Error> {
+        (**self).matched(finding)
+    }
+    fn skipped(&mut self, path: &str, reason: &SkipReason) -> Result<bool, S::Error> {
+        (**self).skipped(path, reason)
+    }
+    fn error(&mut self, path: Option<&Path>, message: &str) -> Result<bool, S::Error> {
+        (**self).error(path, message)
+    }
+    fn finish(&mut self, stats: &StatsSnapshot) -> Result<(), S::Error> {
+        (**self).finish(stats)
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for Box<S> {
+    type Error = S::Error;
+    fn matched(&mut self, finding: &Finding) -> Result<bool, S::Error> {
+        (**self).matched(finding)
+    }
+    fn skipped(&mut self, path: &str, reason: &SkipReason) -> Result<bool, S::Error> {
+        (**self).skipped(path, reason)
+    }
+    fn error(&mut self, path: Option<&Path>, message: &str) -> Result<bool, S::Error> {
+        (**self).error(path, message)
+    }
+    fn finish(&mut self, stats: &StatsSnapshot) -> Result<(), S::Error> {
+        (**self).finish(stats)
+    }
+}
+
+/// Ready-made sinks for simple library use and tests.
+pub mod sinks {
+    use std::io;
+
+    use super::Sink;
+    use crate::finding::Finding;
+
+    /// Collects every finding.
+    #[derive(Debug, Default)]
+    pub struct Collect(pub Vec<Finding>);
+
+    impl Sink for Collect {
+        type Error = io::Error;
+        fn matched(&mut self, finding: &Finding) -> Result<bool, io::Error> {
+            self.0.push(finding.clone());
+            Ok(true)
+        }
+    }
+
+    /// Calls a closure per finding; the closure's `bool` continues or stops.
+    #[derive(Debug)]
+    pub struct FnSink<F>(pub F);
+
+    impl<F: FnMut(&Finding) -> io::Result<bool>> Sink for FnSink<F> {
+        type Error = io::Error;
+        fn matched(&mut self, finding: &Finding) -> io::Result<bool> {
+            (self.0)(finding)
+        }
+    }
+}
