@@ -156,6 +156,12 @@ impl Scanner {
         })
     }
 
+    /// Compiles every rule regex now (they are otherwise compiled on first use), so that
+    /// errors surface before scanning; `rules check` uses this.
+    pub fn compile_all(&self) -> Result<(), BuildError> {
+        Ok(self.matcher.compile_all()?)
+    }
+
     /// The rule set.
     pub fn rules(&self) -> &Arc<RuleSet> {
         &self.rules
