@@ -3,6 +3,7 @@
 
 mod util;
 
+mod compat;
 mod quality;
 mod reports;
 mod rules_cli;

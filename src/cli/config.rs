@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use leakguard::rules::gitlab_ruleset::GitlabRuleset;
 use leakguard::rules::{RuleSet, RuleSetBuilder};
 
 use super::RuleArgs;
@@ -36,7 +37,23 @@ pub(crate) fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedR
     } else {
         "built-in rules".into()
     };
-    let rules = b.build().with_context(|| format!("loading rules from {source}"))?;
+    // GitLab's ruleset file: passthroughs replace or extend the rules (unless --config or
+    // the environment chose a file explicitly), then disable/override entries apply.
+    let gitlab = root.map(|r| r.join(GitlabRuleset::PATH)).filter(|p| p.is_file());
+    let gitlab = gitlab.map(|p| GitlabRuleset::load(&p)).transpose()?;
+    let mut source = source;
+    if let (Some(g), Some(r), "built-in rules") = (&gitlab, root, source.as_str()) {
+        if let Some(text) = g.passthrough_config(r)? {
+            b.config_text(GitlabRuleset::PATH, &text);
+            source = format!("{} passthrough", GitlabRuleset::PATH);
+        }
+    }
+    let mut rules = b.build().with_context(|| format!("loading rules from {source}"))?;
+    if let Some(g) = &gitlab {
+        for w in g.apply(&mut rules)? {
+            eprintln!("leakguard: warning: {w}");
+        }
+    }
     for w in rules.warnings() {
         tracing::warn!("{w}");
     }

@@ -33,7 +33,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Scan files and directory trees.
-    Scan(scan_cmd::ScanArgs),
+    Scan(Box<scan_cmd::ScanArgs>),
     /// List or check rules.
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
@@ -64,7 +64,7 @@ pub(crate) fn run() -> i32 {
     };
     init_logging(cli.verbose);
     let result = match cli.command {
-        Command::Scan(args) => scan_cmd::run(args),
+        Command::Scan(args) => scan_cmd::run(*args),
         Command::Rules(cmd) => rules_cmd::run(cmd),
     };
     match result {

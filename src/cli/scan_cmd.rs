@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use leakguard::finding::Finding;
+use leakguard::finding::ignore::IgnoreSet;
 use leakguard::report::{self, Format, ReportMeta};
 use leakguard::scan::{
     DirScanOptions, ScanOptions, ScanStats, Scanner, Sink, SkipReason, StatsSnapshot,
@@ -64,6 +65,82 @@ pub(crate) struct OutputArgs {
     pub ignore_gitleaks_allow: bool,
 }
 
+/// Known-finding filters shared by every scanning subcommand.
+#[derive(Args, Debug, Clone, Default)]
+pub(crate) struct FilterArgs {
+    /// Skip findings present in an earlier report (leakguard JSON/GitLab/SARIF, a baseline
+    /// from --write-baseline, or a gitleaks JSON report). Matched by secret, not position.
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
+    /// Write the findings as a baseline (sorted, content-keyed, no line numbers) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// A `.gitleaksignore` file or a folder holding one (default: the scan root's).
+    #[arg(long, value_name = "PATH")]
+    pub gitleaks_ignore_path: Option<PathBuf>,
+    /// A `.leakguardignore` file (default: the scan root's). One content fingerprint per
+    /// line, optionally followed by a path it is limited to.
+    #[arg(long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+    /// List ignore-file entries that matched no finding (stderr and report messages).
+    #[arg(long)]
+    pub report_unused_ignores: bool,
+}
+
+impl FilterArgs {
+    /// Loads every ignore source; `root` is where default files are looked up.
+    pub(crate) fn load(&self, root: &Path) -> Result<IgnoreSet> {
+        let mut set = IgnoreSet::new();
+        let gl = match &self.gitleaks_ignore_path {
+            Some(p) if p.is_dir() => Some(p.join(".gitleaksignore")),
+            Some(p) => Some(p.clone()),
+            None => Some(root.join(".gitleaksignore")).filter(|p| p.is_file()),
+        };
+        if let Some(p) = gl {
+            set.load_gitleaksignore(&p)?;
+        }
+        let lg = self
+            .ignore_file
+            .clone()
+            .or_else(|| Some(root.join(".leakguardignore")).filter(|p| p.is_file()));
+        if let Some(p) = lg {
+            set.load_leakguardignore(&p)?;
+        }
+        if let Some(p) = &self.baseline {
+            set.load_baseline(p)?;
+        }
+        Ok(set)
+    }
+
+    /// Drops ignored findings, writes the baseline if asked, and reports unused entries.
+    pub(crate) fn apply(
+        &self,
+        set: &IgnoreSet,
+        findings: Vec<Finding>,
+        meta: &mut ReportMeta,
+        quiet: bool,
+    ) -> Result<Vec<Finding>> {
+        let kept: Vec<Finding> = if set.is_empty() {
+            findings
+        } else {
+            findings.into_iter().filter(|f| !set.is_ignored(f)).collect()
+        };
+        if let Some(p) = &self.write_baseline {
+            report::write_atomic(p, |w| leakguard::finding::ignore::write_baseline(&kept, w))
+                .with_context(|| format!("{}: cannot write baseline", p.display()))?;
+        }
+        if self.report_unused_ignores {
+            for u in set.unused() {
+                if !quiet {
+                    eprintln!("leakguard: unused ignore entry: {u}");
+                }
+                meta.messages.push(("info".into(), format!("unused ignore entry: {u}")));
+            }
+        }
+        Ok(kept)
+    }
+}
+
 #[derive(Args, Debug)]
 pub(crate) struct ScanArgs {
     /// Files or directories to scan.
@@ -73,6 +150,8 @@ pub(crate) struct ScanArgs {
     rules: RuleArgs,
     #[command(flatten)]
     out: OutputArgs,
+    #[command(flatten)]
+    filter: FilterArgs,
     /// Scan files that .gitignore and other ignore files exclude.
     #[arg(long)]
     no_ignore: bool,
@@ -119,6 +198,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     }
     let root = args.paths.first().filter(|p| p.is_dir()).map(PathBuf::as_path);
     let loaded = load_rules(&args.rules, root)?;
+    let ignores = args.filter.load(root.unwrap_or(Path::new(".")))?;
     let scanner = Scanner::new(
         loaded.rules.clone(),
         ScanOptions { ignore_inline_allow: args.out.ignore_gitleaks_allow },
@@ -171,7 +251,8 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     if snap.errors > 0 {
         meta.messages.push(("warn".into(), format!("{} path(s) could not be read", snap.errors)));
     }
-    let findings = finalize(sink.findings, args.out.redact);
+    let findings = args.filter.apply(&ignores, sink.findings, &mut meta, args.out.quiet)?;
+    let findings = finalize(findings, args.out.redact);
     emit(&findings, &meta, &args.out)?;
     if !args.out.quiet {
         for p in &skipped_large {

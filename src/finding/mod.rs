@@ -8,6 +8,7 @@
 //! are metadata on the finding. Everything here is owned (`String`s), so findings outlive
 //! the buffers they were found in and cross threads freely.
 
+pub mod ignore;
 pub mod lines;
 
 use std::sync::Arc;
@@ -55,6 +56,8 @@ pub struct Finding {
     pub check: Option<String>,
     /// Revocation type override from the rule.
     pub revocation_type: Option<String>,
+    /// Report description override (GitLab ruleset), used instead of the generated one.
+    pub report_description: Option<String>,
     /// Location.
     pub location: Location,
     /// Commit metadata (git sources).

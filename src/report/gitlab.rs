@@ -145,6 +145,9 @@ pub fn write_with_flags(
         .map(|f| {
             let c = f.commit.as_deref();
             let description = match c {
+                _ if f.report_description.is_some() => {
+                    f.report_description.clone().unwrap_or_default()
+                }
                 Some(c) => format!(
                     "{} secret has been found in commit {}.",
                     f.description,

@@ -8,6 +8,7 @@
 //! at run time. This module imports nothing else from the crate.
 
 mod builtin;
+pub mod gitlab_ruleset;
 pub mod regex;
 pub mod syntax;
 
@@ -280,6 +281,8 @@ pub struct Rule {
     pub severity: Severity,
     /// Revocation type string override.
     pub revocation_type: Option<String>,
+    /// Report description override (GitLab ruleset `override.description`).
+    pub report_description: Option<String>,
     /// Where the rule came from (file name).
     pub origin: String,
 }
@@ -611,7 +614,10 @@ fn resolve_config(
                 ),
             ));
         }
-        if ext.use_default {
+        // GitLab passthroughs extend the packaged rules with `path = "/gitleaks.toml"`.
+        let gitlab_default =
+            ext.path.as_deref() == Some("/gitleaks.toml") && !Path::new("/gitleaks.toml").exists();
+        if ext.use_default || gitlab_default {
             base_rules = builtin_rules(warnings)?;
         } else if let Some(p) = &ext.path {
             let p = Path::new(p);
@@ -802,6 +808,7 @@ fn compile_rule(
         confidence,
         severity,
         revocation_type: syn.revocation_type.filter(|c| !c.is_empty()),
+        report_description: None,
         origin: origin.to_string(),
         id,
     })

@@ -30,13 +30,18 @@ fn meta_config() -> meta::Config {
 /// Parses a (translated) pattern without compiling it, returning its number of explicit
 /// capture groups. Rule validation uses this; the matcher compiles each regex once.
 pub fn validate(pattern: &str) -> Result<usize, String> {
-    let parse = |p: &mut regex_syntax::Parser| p.parse(pattern);
-    let ascii = parse(
-        &mut regex_syntax::ParserBuilder::new().unicode(false).utf8(false).nest_limit(250).build(),
-    );
+    let ascii = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(250)
+        .build()
+        .parse(pattern);
     let hir = match ascii {
         Ok(hir) => hir,
-        Err(e) => parse(&mut regex_syntax::ParserBuilder::new().nest_limit(250).build())
+        Err(e) => regex_syntax::ParserBuilder::new()
+            .nest_limit(250)
+            .build()
+            .parse(pattern)
             .map_err(|_| e.to_string().replace('\n', " "))?,
     };
     Ok(hir.properties().explicit_captures_len())

@@ -205,6 +205,7 @@ impl Scanner {
                 entropy: 0.0,
                 check: None,
                 revocation_type: rule.revocation_type.clone(),
+                report_description: rule.report_description.clone(),
                 location: Location {
                     path: path.to_string(),
                     start_line: 1,
@@ -314,6 +315,7 @@ impl Scanner {
                 entropy: c.entropy,
                 check: c.check.map(|k| k.name().to_string()),
                 revocation_type: rule.revocation_type.clone(),
+                report_description: rule.report_description.clone(),
                 location: Location {
                     path: path.unwrap_or_default().to_string(),
                     start_line: c.start_line,
