@@ -402,3 +402,47 @@ fn text_output_and_summary() {
     let out = run(d.cmd().args(["scan", ".", "--color", "always"]));
     assert!(out.stdout.contains("\x1b["));
 }
+
+#[test]
+fn base64_kubernetes_secret_and_percent_encoding_are_decoded() {
+    let d = Dir::new();
+    let gh = github_pat(130);
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    d.create(
+        "k8s/secret.yaml",
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  password: {}\n  github-token: {}\n",
+            b64("hX9mQ2vLz7pK4wR8tY"),
+            b64(&gh)
+        ),
+    );
+    d.create(
+        "call.sh",
+        "curl 'https://api.x.io/login?user=admin%40corp.io&password=Zq8rT2mV9xLp%21kW7'\n",
+    );
+    let (code, fs, _) = scan_json(&d, &[]);
+    assert_eq!(code, 1);
+    let pw = fs
+        .iter()
+        .find(|f| f["secret"] == "hX9mQ2vLz7pK4wR8tY")
+        .unwrap_or_else(|| panic!("{fs:#?}"));
+    assert_eq!(
+        (pw["path"].as_str(), pw["start_line"].as_u64(), pw["start_column"].as_u64()),
+        (Some("k8s/secret.yaml"), Some(7), Some(13))
+    );
+    assert!(pw["tags"].as_array().unwrap().iter().any(|t| t == "decoded:base64"));
+    let tok = fs.iter().find(|f| f["secret"] == gh.as_str()).unwrap_or_else(|| panic!("{fs:#?}"));
+    assert_eq!(
+        (tok["start_line"].as_u64(), tok["rule_id"].as_str()),
+        (Some(8), Some("github_personal_access_token"))
+    );
+    assert_eq!(
+        fs.iter().filter(|f| f["path"] == "k8s/secret.yaml").count(),
+        2,
+        "encoded duplicates dropped: {fs:#?}"
+    );
+    let q = fs.iter().find(|f| f["path"] == "call.sh").unwrap_or_else(|| panic!("{fs:#?}"));
+    assert_eq!(q["secret"], "Zq8rT2mV9xLp!kW7");
+    let (_, fs, _) = scan_json(&d, &["--max-decode-depth", "0"]);
+    assert!(fs.iter().all(|f| f["secret"] != gh.as_str()), "decoding disabled: {fs:#?}");
+}

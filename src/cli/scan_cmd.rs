@@ -63,6 +63,22 @@ pub(crate) struct OutputArgs {
     /// Report findings on lines marked `gitleaks:allow` / `leakguard:allow`.
     #[arg(long)]
     pub ignore_gitleaks_allow: bool,
+    /// Decode base64 and percent-encoded text this many levels deep (0 disables).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub max_decode_depth: usize,
+}
+
+impl OutputArgs {
+    /// The scanner options these flags ask for.
+    pub(crate) fn scan_options(&self) -> ScanOptions {
+        ScanOptions {
+            ignore_inline_allow: self.ignore_gitleaks_allow,
+            decode: leakguard::scan::decode::DecodeLimits {
+                max_depth: self.max_decode_depth,
+                ..Default::default()
+            },
+        }
+    }
 }
 
 /// Known-finding filters shared by every scanning subcommand.
@@ -199,10 +215,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     let root = args.paths.first().filter(|p| p.is_dir()).map(PathBuf::as_path);
     let loaded = load_rules(&args.rules, root)?;
     let ignores = args.filter.load(root.unwrap_or(Path::new(".")))?;
-    let scanner = Scanner::new(
-        loaded.rules.clone(),
-        ScanOptions { ignore_inline_allow: args.out.ignore_gitleaks_allow },
-    )?;
+    let scanner = Scanner::new(loaded.rules.clone(), args.out.scan_options())?;
     let mut patterns = args.exclude.clone();
     if let Ok(env) = std::env::var("SECRET_DETECTION_EXCLUDED_PATHS") {
         patterns.extend(env.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));

@@ -7,6 +7,7 @@
 //! only decide *which* bytes to scan and hand every finding to a [`Sink`]. Nothing here
 //! touches the network.
 
+pub mod decode;
 pub mod driver;
 pub mod sink;
 
@@ -54,6 +55,8 @@ pub enum BuildError {
 pub struct ScanOptions {
     /// Report findings on lines with `gitleaks:allow` / `leakguard:allow`.
     pub ignore_inline_allow: bool,
+    /// Base64 / percent-encoded segments are decoded and scanned within these limits.
+    pub decode: decode::DecodeLimits,
 }
 
 /// The compiled scan pipeline for one rule set.
@@ -220,8 +223,78 @@ impl Scanner {
         }
     }
 
-    /// Scans one blob's bytes, appending findings to `out` in order of position.
+    /// Scans one blob's bytes, appending findings to `out` in order of position; encoded
+    /// segments are decoded and scanned too (see [`decode`]).
     pub fn scan_bytes(
+        &self,
+        data: &[u8],
+        prov: &Provenance,
+        scratch: &mut ScanScratch,
+        out: &mut Vec<Finding>,
+    ) {
+        self.scan_plain(data, prov, scratch, out);
+        if self.opts.decode.max_depth > 0 {
+            let mut budget = self.opts.decode.max_bytes;
+            self.scan_decoded(data, prov, scratch, out, 1, &mut budget);
+        }
+    }
+
+    /// Decodes the encoded segments of `data` and scans them; findings are located at the
+    /// encoded text. The text before the segment on its line is kept in front of the
+    /// decoded bytes, so `password: <base64>` still reads as an assignment.
+    fn scan_decoded(
+        &self,
+        data: &[u8],
+        prov: &Provenance,
+        scratch: &mut ScanScratch,
+        out: &mut Vec<Finding>,
+        depth: usize,
+        budget: &mut usize,
+    ) {
+        let segments = decode::segments(data, budget);
+        if segments.is_empty() {
+            return;
+        }
+        let mut lines = LineCounter::new(data);
+        let mut inner = Vec::new();
+        let mut buf = Vec::new();
+        for seg in segments {
+            let line_start = memchr::memrchr(b'\n', &data[..seg.start]).map_or(0, |p| p + 1);
+            let prefix_start = line_start.max(seg.start.saturating_sub(200));
+            let prefix_len = seg.start - prefix_start;
+            buf.clear();
+            buf.extend_from_slice(&data[prefix_start..seg.start]);
+            buf.extend_from_slice(&seg.decoded);
+            inner.clear();
+            self.scan_plain(&buf, prov, scratch, &mut inner);
+            // Findings wholly inside the kept prefix were reported from the plain text.
+            inner.retain(|f| f.location.start_line > 1 || f.location.end_column > prefix_len);
+            if depth < self.opts.decode.max_depth {
+                self.scan_decoded(&seg.decoded, prov, scratch, &mut inner, depth + 1, budget);
+            }
+            let (start_line, start_column) = lines.line_col(seg.start);
+            let (end_line, end_column) = lines.line_col(seg.end.saturating_sub(1).max(seg.start));
+            if !inner.is_empty() {
+                // The decoded secret replaces a plain finding of its encoded text.
+                let encoded = &data[seg.start..seg.end];
+                out.retain(|f| {
+                    f.location.start_line != start_line
+                        || f.secret.len() < decode::MIN_BASE64
+                        || memchr::memmem::find(encoded, f.secret.as_bytes()).is_none()
+                });
+            }
+            for mut f in inner.drain(..) {
+                f.location.start_line = start_line;
+                f.location.start_column = start_column;
+                f.location.end_line = end_line;
+                f.location.end_column = end_column;
+                f.tags.push(seg.encoding.tag().to_string());
+                out.push(f);
+            }
+        }
+    }
+
+    fn scan_plain(
         &self,
         data: &[u8],
         prov: &Provenance,
