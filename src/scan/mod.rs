@@ -259,8 +259,16 @@ impl Scanner {
         let mut inner = Vec::new();
         let mut buf = Vec::new();
         for seg in segments {
+            // Keep the line's text before the segment (the `password: ` of
+            // `password: <base64>`), unless the segment continues a larger token (a JWT part
+            // after a `.`): then the prefix would glue unrelated text to the decoded bytes.
+            let glued = seg.start > 0 && {
+                let b = data[seg.start - 1];
+                b.is_ascii_alphanumeric() || b"._-+/".contains(&b)
+            };
             let line_start = memchr::memrchr(b'\n', &data[..seg.start]).map_or(0, |p| p + 1);
-            let prefix_start = line_start.max(seg.start.saturating_sub(200));
+            let prefix_start =
+                if glued { seg.start } else { line_start.max(seg.start.saturating_sub(200)) };
             let prefix_len = seg.start - prefix_start;
             buf.clear();
             buf.extend_from_slice(&data[prefix_start..seg.start]);
@@ -272,18 +280,41 @@ impl Scanner {
             if depth < self.opts.decode.max_depth {
                 self.scan_decoded(&seg.decoded, prov, scratch, &mut inner, depth + 1, budget);
             }
+            if inner.is_empty() {
+                continue;
+            }
             let (start_line, start_column) = lines.line_col(seg.start);
             let (end_line, end_column) = lines.line_col(seg.end.saturating_sub(1).max(seg.start));
-            if !inner.is_empty() {
-                // The decoded secret replaces a plain finding of its encoded text.
-                let encoded = &data[seg.start..seg.end];
-                out.retain(|f| {
-                    f.location.start_line != start_line
-                        || f.secret.len() < decode::MIN_BASE64
-                        || memchr::memmem::find(encoded, f.secret.as_bytes()).is_none()
-                });
-            }
-            for mut f in inner.drain(..) {
+            // Precedence between plain findings overlapping the encoded text and what its
+            // decoding found: the decoded secret wins when the same rule found it (a generic
+            // rule matched the base64 and the decoded value) or a more confident rule did;
+            // otherwise the plain finding (e.g. a rule written for the encoded form, such as
+            // Docker `auth`) stands and weaker decoded duplicates go.
+            let overlaps = |f: &Finding| {
+                f.location.start_line <= end_line
+                    && f.location.end_line >= start_line
+                    && (f.location.start_line != start_line
+                        || f.location.end_column >= start_column)
+                    && (f.location.end_line != end_line || f.location.start_column <= end_column)
+            };
+            let mut drop_decoded = vec![false; inner.len()];
+            out.retain(|p| {
+                if !overlaps(p) || p.tags.iter().any(|t| t.starts_with("decoded:")) {
+                    return true;
+                }
+                let beaten =
+                    inner.iter().any(|d| d.rule_id == p.rule_id || d.confidence > p.confidence);
+                if !beaten {
+                    for (k, d) in inner.iter().enumerate() {
+                        drop_decoded[k] |= d.confidence <= p.confidence;
+                    }
+                }
+                !beaten
+            });
+            for (mut f, dropped) in inner.drain(..).zip(drop_decoded) {
+                if dropped {
+                    continue;
+                }
                 f.location.start_line = start_line;
                 f.location.start_column = start_column;
                 f.location.end_line = end_line;
