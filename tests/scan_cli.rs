@@ -446,3 +446,75 @@ fn base64_kubernetes_secret_and_percent_encoding_are_decoded() {
     let (_, fs, _) = scan_json(&d, &["--max-decode-depth", "0"]);
     assert!(fs.iter().all(|f| f["secret"] != gh.as_str()), "decoding disabled: {fs:#?}");
 }
+
+#[test]
+fn archives_are_scanned_with_zip_bomb_limits() {
+    use std::io::Write as _;
+    let d = Dir::new();
+    let (a, b) = (github_pat(140), github_pat(141));
+    // tar.gz with a secret, inside a zip with another secret.
+    let mut tar = tar::Builder::new(Vec::new());
+    let body = format!("GITHUB_TOKEN={b}\n");
+    let mut h = tar::Header::new_gnu();
+    h.set_size(body.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    tar.append_data(&mut h, "conf/.env", body.as_bytes()).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar.into_inner().unwrap()).unwrap();
+    let tgz = gz.finish().unwrap();
+    let zip = leakguard::source::archive::zip_bytes(&[
+        ("src/config.py", format!("x = 1\nTOKEN = \"{a}\"\n").as_bytes()),
+        ("backup.tar.gz", &tgz),
+    ])
+    .unwrap();
+    d.create("release.zip", &zip);
+    let (code, fs, _) = scan_json(&d, &[]);
+    assert_eq!((code, fs.len()), (0, 0), "archives are binary files unless --archives");
+    let (code, fs, err) = scan_json(&d, &["--archives"]);
+    assert_eq!(code, 1, "{err}");
+    let mut got: Vec<(String, u64)> = fs
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_string(), f["start_line"].as_u64().unwrap()))
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("release.zip!backup.tar.gz!conf/.env".to_string(), 1),
+            ("release.zip!src/config.py".to_string(), 2)
+        ]
+    );
+
+    // A zip bomb: one entry expanding to 1 GiB of zeros, after an entry with a secret.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .large_file(true);
+    w.start_file("first.env", opts).unwrap();
+    w.write_all(format!("T={}\n", github_pat(142)).as_bytes()).unwrap();
+    w.start_file("bomb.txt", opts).unwrap();
+    let zeros = vec![b'0'; 1 << 20];
+    for _ in 0..1024 {
+        w.write_all(&zeros).unwrap();
+    }
+    let bomb = w.finish().unwrap().into_inner();
+    assert!(bomb.len() < 8 << 20, "compressed bomb is small: {}", bomb.len());
+    let d2 = Dir::new();
+    d2.create("bomb.zip", &bomb);
+    let started = std::time::Instant::now();
+    let out = run(d2.cmd().args([
+        "scan",
+        ".",
+        "--archives",
+        "--max-file-size",
+        "10M",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("zip bomb"), "{}", out.stderr);
+    assert_eq!(json_lines(&out.stdout).len(), 1, "the entry before the bomb was scanned");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -181,6 +181,12 @@ pub(crate) struct ScanArgs {
     /// Scan binary files too (by default a NUL byte in the first 8 KiB skips a file).
     #[arg(long)]
     scan_binary: bool,
+    /// Scan inside zip, tar, tar.gz and gz files (entries are reported as `a.zip!inner/path`).
+    #[arg(long)]
+    archives: bool,
+    /// How deep to open archives inside archives.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    max_archive_depth: usize,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
@@ -232,6 +238,11 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
         // SAFETY (policy, not memory): files under scan are not expected to be truncated while
         // mapped; see `MmapChoice::auto`. Only files above the reader's threshold are mapped.
         mmap: mmap_auto(),
+        archives: args.archives.then(|| leakguard::source::archive::ArchiveLimits {
+            max_depth: args.max_archive_depth,
+            max_entry_bytes: args.max_file_size,
+            ..Default::default()
+        }),
     };
     let mut meta = ReportMeta::now();
     meta.rules =

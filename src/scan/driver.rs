@@ -15,6 +15,7 @@ use crossbeam_channel as channel;
 
 use super::{ScanScratch, Scanner, Sink, SinkError};
 use crate::finding::Finding;
+use crate::source::archive::{self, ArchiveLimits};
 use crate::source::exclude::ExcludeSet;
 use crate::source::mmap::MmapChoice;
 use crate::source::read::{FileReader, ReadError};
@@ -49,6 +50,8 @@ pub struct DirScanOptions {
     pub scan_binary: bool,
     /// Memory-map policy.
     pub mmap: MmapChoice,
+    /// Scan inside zip/tar/gz files within these limits (`None`: archives are binary files).
+    pub archives: Option<ArchiveLimits>,
 }
 
 impl Default for DirScanOptions {
@@ -60,6 +63,7 @@ impl Default for DirScanOptions {
             max_file_size: 100 << 20,
             scan_binary: false,
             mmap: MmapChoice::never(),
+            archives: None,
         }
     }
 }
@@ -143,6 +147,7 @@ pub fn scan_dirs<S: Sink>(
                         scratch: scanner.new_scratch(),
                         reader: FileReader::new(opts.max_file_size, opts.mmap),
                         scan_binary: opts.scan_binary,
+                        archives: opts.archives,
                         stats: stats.clone(),
                         tx: tx.clone(),
                         quit: quit.clone(),
@@ -196,6 +201,7 @@ struct Worker {
     scratch: ScanScratch,
     reader: FileReader,
     scan_binary: bool,
+    archives: Option<ArchiveLimits>,
     stats: Arc<ScanStats>,
     tx: channel::Sender<Event>,
     quit: Arc<AtomicBool>,
@@ -241,7 +247,34 @@ impl Worker {
                 return Some(Event::Error(Some(path), e.to_string()));
             }
         };
-        if !self.scan_binary && looks_binary(&contents) {
+        if let Some(limits) = self.archives.filter(|_| archive::detect(&contents).is_some()) {
+            self.stats.files.fetch_add(1, Ordering::Relaxed);
+            self.stats.bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);
+            let (scanner, scratch, out, stats) =
+                (&self.scanner, &mut self.scratch, &mut self.out, &self.stats);
+            let stopped =
+                archive::for_each_entry(&display, &contents, &limits, &mut |name, bytes| {
+                    if looks_binary(bytes) && !self.scan_binary {
+                        return;
+                    }
+                    stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                    let inner = Provenance::File { path: path.clone(), display: name.to_string() };
+                    scanner.scan_path(&inner, out);
+                    scanner.scan_bytes(bytes, &inner, scratch, out);
+                });
+            if let Some(err) = stopped {
+                self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                let found = std::mem::take(&mut self.out);
+                if !found.is_empty() {
+                    self.stats.findings.fetch_add(found.len() as u64, Ordering::Relaxed);
+                    let _ = self.tx.send(Event::Findings(found));
+                }
+                return Some(Event::Error(
+                    Some(path),
+                    format!("{err}; entries before it were scanned"),
+                ));
+            }
+        } else if !self.scan_binary && looks_binary(&contents) {
             self.stats.skipped.fetch_add(1, Ordering::Relaxed);
             if self.out.is_empty() {
                 return Some(Event::Skipped(display, SkipReason::Binary));

@@ -8,6 +8,7 @@
 //! problems (permissions, vanished files, broken links) are values, never panics: the
 //! driver reports and skips them.
 
+pub mod archive;
 pub mod exclude;
 #[allow(unsafe_code)]
 pub mod mmap;
