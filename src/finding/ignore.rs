@@ -296,6 +296,7 @@ mod tests {
             commit: None,
             blob_id: None,
             fingerprint: crate::finding::fingerprint("r", secret.as_bytes()),
+            companions: vec![],
         }
     }
 

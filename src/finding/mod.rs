@@ -66,6 +66,22 @@ pub struct Finding {
     pub blob_id: Option<String>,
     /// Content fingerprint, see [`fingerprint`].
     pub fingerprint: String,
+    /// The other parts of a composite secret (`[[rules.required]]`), e.g. the key id that
+    /// goes with a secret key: one finding carries both.
+    pub companions: Vec<Companion>,
+}
+
+/// One other part of a composite finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Companion {
+    /// Rule that matched this part.
+    pub rule_id: String,
+    /// The part's secret.
+    pub secret: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
 }
 
 impl Finding {
@@ -86,6 +102,10 @@ impl Finding {
             self.matched = self.matched.replace(&self.secret, REDACTED);
         }
         self.secret = REDACTED.to_string();
+        for c in &mut self.companions {
+            self.matched = self.matched.replace(&c.secret, REDACTED);
+            c.secret = REDACTED.to_string();
+        }
     }
 }
 

@@ -31,6 +31,8 @@ struct Line<'a> {
     blob_id: Option<&'a str>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     tags: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    companions: Vec<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +71,11 @@ pub fn write(findings: &[Finding], w: &mut dyn Write) -> io::Result<()> {
             }),
             blob_id: f.blob_id.as_deref(),
             tags: &f.tags,
+            companions: f
+                .companions
+                .iter()
+                .map(|c| serde_json::json!({"rule_id": c.rule_id, "secret": c.secret, "line": c.line, "column": c.column}))
+                .collect(),
         };
         serde_json::to_writer(&mut *w, &line)?;
         w.write_all(b"\n")?;

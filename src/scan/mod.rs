@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::check::{self, Check, Verdict};
 use crate::finding::lines::LineCounter;
-use crate::finding::{self, Finding, Location};
+use crate::finding::{self, Companion, Finding, Location};
 use crate::matcher::{self, Match, Matcher};
 use crate::rules::{AllowContext, Confidence, RuleId, RuleSet};
 use crate::source::Provenance;
@@ -79,14 +79,14 @@ pub struct Scanner {
     /// Per rule: the resolved check, so the hot path does no name lookups.
     checks: Arc<Vec<Option<Check>>>,
     /// Per rule: resolved companion rule ids.
-    required: Arc<Vec<Vec<Companion>>>,
+    required: Arc<Vec<Vec<RequiredRule>>>,
     /// Whether any rule is path-only (those are evaluated per file, not per match).
     path_only: Arc<Vec<RuleId>>,
     opts: ScanOptions,
 }
 
 /// A resolved `[[rules.required]]` entry: (companion rule, within lines, within columns).
-type Companion = (RuleId, Option<usize>, Option<usize>);
+type RequiredRule = (RuleId, Option<usize>, Option<usize>);
 
 /// Per-thread state for [`Scanner::scan_bytes`].
 #[derive(Debug)]
@@ -109,6 +109,8 @@ struct Candidate {
     end_col: usize,
     entropy: f64,
     keep: bool,
+    /// Indices of the companion candidates (`[[rules.required]]`) that complete this one.
+    companions: Vec<usize>,
 }
 
 impl Scanner {
@@ -205,6 +207,7 @@ impl Scanner {
                 tags: rule.tags.clone(),
                 secret: String::new(),
                 matched: format!("file detected: {path}"),
+                companions: Vec::new(),
                 entropy: 0.0,
                 check: None,
                 revocation_type: rule.revocation_type.clone(),
@@ -398,6 +401,7 @@ impl Scanner {
                 end_col,
                 entropy,
                 keep: true,
+                companions: Vec::new(),
             });
         }
         self.resolve_companions(&mut scratch.candidates);
@@ -408,7 +412,22 @@ impl Scanner {
                 continue;
             }
             let secret = &data[c.m.secret_start..c.m.secret_end];
+            let companions = c
+                .companions
+                .iter()
+                .map(|&k| {
+                    let o = &scratch.candidates[k];
+                    Companion {
+                        rule_id: self.rules.get(o.m.rule).id.clone(),
+                        secret: String::from_utf8_lossy(&data[o.m.secret_start..o.m.secret_end])
+                            .into_owned(),
+                        line: o.start_line,
+                        column: o.start_col,
+                    }
+                })
+                .collect();
             out.push(Finding {
+                companions,
                 rule_id: rule.id.clone(),
                 description: rule.description.clone(),
                 severity: rule.severity,
@@ -443,14 +462,28 @@ impl Scanner {
                 continue;
             }
             let me = &cands[i];
-            let ok = req.iter().all(|&(rid, within_lines, within_cols)| {
-                cands.iter().any(|o| {
-                    o.m.rule == rid
-                        && within_lines.is_none_or(|n| o.start_line.abs_diff(me.start_line) <= n)
-                        && within_cols.is_none_or(|n| o.start_col.abs_diff(me.start_col) <= n)
+            // For each required rule, the nearest companion within range.
+            let found: Option<Vec<usize>> = req
+                .iter()
+                .map(|&(rid, within_lines, within_cols)| {
+                    cands
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, o)| {
+                            o.m.rule == rid
+                                && within_lines
+                                    .is_none_or(|n| o.start_line.abs_diff(me.start_line) <= n)
+                                && within_cols
+                                    .is_none_or(|n| o.start_col.abs_diff(me.start_col) <= n)
+                        })
+                        .min_by_key(|(_, o)| o.start_line.abs_diff(me.start_line))
+                        .map(|(k, _)| k)
                 })
-            });
-            cands[i].keep = ok;
+                .collect();
+            match found {
+                Some(companions) => cands[i].companions = companions,
+                None => cands[i].keep = false,
+            }
         }
     }
 }
