@@ -88,6 +88,12 @@ paths = ['''vendor/''']
         fs.iter().find(|f| f["rule_id"] == "acme-key").unwrap()["secret"],
         "ak_q8z3k1m9x2w7p4r6"
     );
+    // The composite rule is one finding carrying both parts.
+    let pair = fs.iter().find(|f| f["rule_id"] == "acme-secret").unwrap();
+    assert_eq!(pair["secret"], "k3j5h7g9f1d3s5a7q9w2");
+    assert_eq!(pair["companions"][0]["rule_id"], "acme-key");
+    assert_eq!(pair["companions"][0]["secret"], "ak_q8z3k1m9x2w7p4r6");
+    assert_eq!(pair["companions"][0]["line"], 1);
 }
 
 #[test]
