@@ -401,6 +401,12 @@ fn text_output_and_summary() {
     );
     let out = run(d.cmd().args(["scan", ".", "--color", "always"]));
     assert!(out.stdout.contains("\x1b["));
+    let out = run(d.cmd().args(["scan", ".", "-q", "--rule-stats"]));
+    assert!(
+        out.stderr.contains("      1  github_personal_access_token  (1/0/0)"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -63,6 +63,9 @@ pub(crate) struct OutputArgs {
     /// Report findings on lines marked `gitleaks:allow` / `leakguard:allow`.
     #[arg(long)]
     pub ignore_gitleaks_allow: bool,
+    /// Print the number of findings per rule (and confidence) on stderr, to help triage.
+    #[arg(long)]
+    pub rule_stats: bool,
     /// Decode base64 and percent-encoded text this many levels deep (0 disables).
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub max_decode_depth: usize,
@@ -284,6 +287,9 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
         }
         eprintln!("{}", summary(&snap, findings.len(), started.elapsed()));
     }
+    if args.out.rule_stats {
+        eprint!("{}", rule_stats(&findings));
+    }
     Ok(exit_code(&findings, &args.out))
 }
 
@@ -366,6 +372,32 @@ pub(crate) fn emit(findings: &[Finding], meta: &ReportMeta, out: &OutputArgs) ->
         }
     }
     Ok(())
+}
+
+/// Findings per rule, most frequent first: `count  rule  (high/medium/low)`.
+pub(crate) fn rule_stats(findings: &[Finding]) -> String {
+    let mut by_rule: std::collections::BTreeMap<&str, [usize; 3]> = Default::default();
+    for f in findings {
+        let slot = by_rule.entry(&f.rule_id).or_default();
+        slot[match f.confidence {
+            leakguard::rules::Confidence::High => 0,
+            leakguard::rules::Confidence::Medium => 1,
+            leakguard::rules::Confidence::Low => 2,
+        }] += 1;
+    }
+    let mut rows: Vec<_> = by_rule.into_iter().collect();
+    rows.sort_by_key(|(id, c)| (std::cmp::Reverse(c.iter().sum::<usize>()), *id));
+    let mut out = String::from("findings by rule (high/medium/low confidence):\n");
+    for (id, c) in rows {
+        out.push_str(&format!(
+            "{:>7}  {id}  ({}/{}/{})\n",
+            c.iter().sum::<usize>(),
+            c[0],
+            c[1],
+            c[2]
+        ));
+    }
+    out
 }
 
 pub(crate) fn summary(s: &StatsSnapshot, findings: usize, elapsed: Duration) -> String {
