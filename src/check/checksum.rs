@@ -156,8 +156,8 @@ pub(super) fn gitlab(secret: &[u8]) -> Verdict {
     }
 }
 
-/// `glsa_` + 32 alphanumerics + `_` + 8 lowercase hex digits of CRC32 over everything before
-/// the last underscore.
+/// `glsa_` + 32 alphanumerics + `_` + 8 hex digits: the CRC32 (IEEE) of everything before
+/// the last underscore, as its 4 little-endian bytes in hex.
 pub(super) fn grafana_service_account(secret: &[u8]) -> Verdict {
     let Some(us) = secret.iter().rposition(|&b| b == b'_') else {
         return Verdict::Invalid("no checksum segment");
@@ -166,7 +166,8 @@ pub(super) fn grafana_service_account(secret: &[u8]) -> Verdict {
     if sum.len() != 8 {
         return Verdict::Invalid("checksum segment is not 8 hex digits");
     }
-    let want = format!("{:08x}", crc32fast::hash(head));
+    // Grafana hex-encodes the CRC32's little-endian bytes (satokengen `CalculateChecksum`).
+    let want = hex::encode(crc32fast::hash(head).to_le_bytes());
     if want.as_bytes() == sum { Verdict::Valid } else { Verdict::Invalid("checksum mismatch") }
 }
 
@@ -240,8 +241,11 @@ mod tests {
     #[test]
     fn grafana_checksum() {
         let head = "glsa_Q7mB2xK9pL4wR8tN3vZ6cF1hJ5sD0gYe";
-        let tok = format!("{head}_{:08x}", crc32fast::hash(head.as_bytes()));
+        let tok = format!("{head}_{}", hex::encode(crc32fast::hash(head.as_bytes()).to_le_bytes()));
         assert_eq!(grafana_service_account(tok.as_bytes()), Verdict::Valid);
+        // Big-endian hex is not Grafana's encoding.
+        let be = format!("{head}_{:08x}", crc32fast::hash(head.as_bytes()));
+        assert!(matches!(grafana_service_account(be.as_bytes()), Verdict::Invalid(_)));
         let bad = format!("{head}_00000000");
         assert!(matches!(grafana_service_account(bad.as_bytes()), Verdict::Invalid(_)));
     }

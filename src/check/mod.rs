@@ -113,6 +113,27 @@ impl Check {
     }
 }
 
+/// The checksum a secret carries by its shape alone, whatever rule found it: a value that
+/// *is* a GitHub, npm, Grafana service-account or routable GitLab token must pass that
+/// token's checksum even when a generic or config-file rule (`_authToken = ...`) matched it.
+pub fn implied(secret: &[u8]) -> Option<Check> {
+    let body36 =
+        |p: usize| secret.len() == p + 36 && secret[p..].iter().all(u8::is_ascii_alphanumeric);
+    match secret.get(..4)? {
+        b"ghp_" | b"gho_" | b"ghu_" | b"ghs_" | b"ghr_" if body36(4) => Some(Check::Github),
+        b"npm_" if body36(4) => Some(Check::Npm),
+        b"glsa" if secret.starts_with(b"glsa_") && secret.len() == 46 => {
+            Some(Check::GrafanaServiceAccount)
+        }
+        b"glpa" | b"glrt" | b"gldt" | b"glft" | b"glcb"
+            if secret.len() >= 37 && secret[secret.len() - 10] == b'.' =>
+        {
+            Some(Check::Gitlab)
+        }
+        _ => None,
+    }
+}
+
 /// Shannon entropy in bits per byte.
 ///
 /// ```

@@ -32,7 +32,19 @@ const MARKERS: &[&str] = &[
     "env(",
     "env[",
     "secrets.",
+    // References to a secret manager, not the secret.
+    "vault:",
+    "secret/data/",
+    "secretsmanager",
+    "ssm:",
+    "keyvault",
+    "{{resolve:",
 ];
+
+/// Substrings of documentation examples that appear inside otherwise valid-looking tokens
+/// (the jwt.io sample token and its `{"sub":"1234567890"` payload).
+const DOC_SUBSTRINGS: &[&str] =
+    &["SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", "eyJzdWIiOiIxMjM0NTY3ODkw"];
 
 /// Keys printed in vendor documentation, exactly.
 const DOC_KEYS: &[&str] = &[
@@ -56,6 +68,9 @@ const DOC_KEYS: &[&str] = &[
 /// ```
 pub fn is_placeholder(secret: &[u8]) -> bool {
     if DOC_KEYS.iter().any(|k| k.as_bytes() == secret) {
+        return true;
+    }
+    if DOC_SUBSTRINGS.iter().any(|k| memchr::memmem::find(secret, k.as_bytes()).is_some()) {
         return true;
     }
     // Only the first 256 bytes decide (multi-KiB PEM bodies are not templated mid-way).

@@ -361,6 +361,12 @@ impl Scanner {
                 continue;
             }
             let check = self.checks[m.rule.index()];
+            if let Some(implied) = check::implied(secret).filter(|c| Some(*c) != check) {
+                if let Verdict::Invalid(why) = implied.run(secret) {
+                    tracing::trace!(rule = %rule.id, why, "embedded token fails its checksum");
+                    continue;
+                }
+            }
             let mut confidence = rule.confidence;
             if let Some(c) = check {
                 match c.run(secret) {
