@@ -39,6 +39,8 @@ const MARKERS: &[&str] = &[
     "ssm:",
     "keyvault",
     "{{resolve:",
+    "/secrets/",
+    "/versions/latest",
 ];
 
 /// Substrings of documentation examples that appear inside otherwise valid-looking tokens

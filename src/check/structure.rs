@@ -211,6 +211,13 @@ pub(super) fn generic_secret(secret: &[u8]) -> Verdict {
     if identifier {
         return Verdict::Invalid("an identifier");
     }
+    // snake_case identifiers with digits, e.g. `_bindgen_ty_24`, `field_name_2`.
+    if s.contains(&b'_')
+        && s.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !s[0].is_ascii_digit()
+    {
+        return Verdict::Invalid("a snake_case identifier");
+    }
     // ALL_CAPS constants with digits, e.g. SECRET_KEY_V2.
     if s.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         && s.contains(&b'_')
