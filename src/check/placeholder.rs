@@ -86,23 +86,24 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
-    has_run(head, 6) || has_sequence(head, 8)
+    // A run marks a placeholder only when it dominates the value (`ghp_0000…`, `aaaaaaaa`):
+    // encoded binary structures (OpenSSH keys, some bearer tokens) contain long runs of `A`.
+    let run = longest_run(head);
+    (run >= 6 && run * 4 >= head.len()) || has_sequence(head, 8)
 }
 
-/// A run of `n` identical alphanumeric bytes (`aaaaaa`, `000000`).
-fn has_run(s: &[u8], n: usize) -> bool {
-    let mut run = 1;
+/// Length of the longest run of one repeated alphanumeric byte (`aaaaaa`, `000000`).
+fn longest_run(s: &[u8]) -> usize {
+    let (mut run, mut best) = (1, if s.is_empty() { 0 } else { 1 });
     for w in s.windows(2) {
         if w[0] == w[1] && w[0].is_ascii_alphanumeric() {
             run += 1;
-            if run >= n {
-                return true;
-            }
+            best = best.max(run);
         } else {
             run = 1;
         }
     }
-    false
+    best
 }
 
 /// An ascending or descending run of `n` consecutive letters or digits (`abcdefgh`, `87654321`).
@@ -130,6 +131,7 @@ mod tests {
     fn placeholders() {
         for p in [
             "<your-token>",
+            "ghp_000000000000000000000000000000Ab12Cd",
             "${API_KEY}",
             "{{ .Values.token }}",
             "xxxxxxxxxxxxxxxx",
@@ -152,6 +154,7 @@ mod tests {
             "glpat-AAECAwQFBgcICQoLDA0OD2M6MQpvOjEKdTo5aXgN.01.141uldyz0",
             "hX9#mQ2v!Lz7",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8kM3p2Lw",
+            "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZWQyNTUxOQAAACDE9CSR0Pif",
         ] {
             assert!(!is_placeholder(real.as_bytes()), "{real}");
         }
