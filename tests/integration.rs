@@ -1,1 +1,4 @@
 
+
+#[cfg(feature = "revoke")]
+mod revoke;
