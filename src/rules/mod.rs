@@ -394,8 +394,7 @@ impl RuleSet {
     /// Mutable access for overrides (GitLab ruleset `override`).
     pub fn rule_mut(&mut self, id: &str) -> Option<&mut Rule> {
         let idx = self.by_id.get(id)?.index();
-        let rule = self.rules.get_mut(idx);
-        rule
+        self.rules.get_mut(idx)
     }
 
     /// Recomputes the id map and digest after edits.

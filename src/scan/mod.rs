@@ -76,11 +76,14 @@ pub struct Scanner {
     /// Per rule: the resolved check, so the hot path does no name lookups.
     checks: Arc<Vec<Option<Check>>>,
     /// Per rule: resolved companion rule ids.
-    required: Arc<Vec<Vec<(RuleId, Option<usize>, Option<usize>)>>>,
+    required: Arc<Vec<Vec<Companion>>>,
     /// Whether any rule is path-only (those are evaluated per file, not per match).
     path_only: Arc<Vec<RuleId>>,
     opts: ScanOptions,
 }
+
+/// A resolved `[[rules.required]]` entry: (companion rule, within lines, within columns).
+type Companion = (RuleId, Option<usize>, Option<usize>);
 
 /// Per-thread state for [`Scanner::scan_bytes`].
 #[derive(Debug)]
