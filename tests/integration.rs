@@ -5,7 +5,7 @@ mod util;
 
 mod quality;
 mod reports;
-mod rules_cli;
-mod scan_cli;
 #[cfg(feature = "revoke")]
 mod revoke;
+mod rules_cli;
+mod scan_cli;

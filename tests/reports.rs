@@ -7,7 +7,8 @@ const SCHEMA: &str = include_str!("data/gl-secret-detection-report-format-15.2.1
 fn validate_gitlab(report: &serde_json::Value) {
     let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(report).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(report).map(|e| format!("{} at {}", e, e.instance_path)).collect();
     assert!(errors.is_empty(), "schema violations: {errors:#?}");
 }
 
@@ -47,9 +48,16 @@ fn gitlab_report_validates_against_schema_15_2_1() {
     assert_eq!(v["raw_source_code_extract"], gh.as_str());
     assert!(uuid::Uuid::parse_str(v["id"].as_str().unwrap()).is_ok());
     // Ids are stable across runs.
-    let again: serde_json::Value = serde_json::from_str(&run(d.cmd().args(["scan", ".", "--format", "gitlab", "-q"])).stdout).unwrap();
+    let again: serde_json::Value =
+        serde_json::from_str(&run(d.cmd().args(["scan", ".", "--format", "gitlab", "-q"])).stdout)
+            .unwrap();
     let ids = |r: &serde_json::Value| -> Vec<String> {
-        r["vulnerabilities"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap().to_string()).collect()
+        r["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(ids(&report), ids(&again));
 }
@@ -71,7 +79,9 @@ fn schema_check_is_not_vacuous() {
     let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let (d, _) = tree();
-    let mut report: serde_json::Value = serde_json::from_str(&run(d.cmd().args(["scan", ".", "--format", "gitlab", "-q"])).stdout).unwrap();
+    let mut report: serde_json::Value =
+        serde_json::from_str(&run(d.cmd().args(["scan", ".", "--format", "gitlab", "-q"])).stdout)
+            .unwrap();
     assert!(validator.is_valid(&report));
     report["vulnerabilities"][0]["severity"] = "critical".into();
     assert!(!validator.is_valid(&report));
@@ -97,7 +107,9 @@ fn sarif_has_rules_results_and_stable_fingerprints() {
     // Moving the secret down a line keeps its fingerprint.
     let content = std::fs::read_to_string(d.join("app/settings.py")).unwrap();
     d.create("app/settings.py", format!("\n\n{content}"));
-    let moved: serde_json::Value = serde_json::from_str(&run(d.cmd().args(["scan", ".", "--format", "sarif", "-q"])).stdout).unwrap();
+    let moved: serde_json::Value =
+        serde_json::from_str(&run(d.cmd().args(["scan", ".", "--format", "sarif", "-q"])).stdout)
+            .unwrap();
     let r2 = &moved["runs"][0]["results"][0];
     assert_eq!(r2["locations"][0]["physicalLocation"]["region"]["startLine"], 4);
     assert_eq!(r2["partialFingerprints"]["leakguardFingerprint/v1"], fp.as_str());

@@ -23,7 +23,8 @@ fn rules_list_shows_ids_keywords_and_checks() {
     let line = out.stdout.lines().find(|l| l.starts_with("github_personal_access_token ")).unwrap();
     assert!(line.contains("ghp_") && line.contains("check=github"), "{line}");
     let json = run(leakguard_cmd().args(["rules", "list", "--json"]));
-    let first: serde_json::Value = serde_json::from_str(json.stdout.lines().next().unwrap()).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(json.stdout.lines().next().unwrap()).unwrap();
     assert!(first["id"].is_string() && first["keywords"].is_array());
 }
 
@@ -53,7 +54,10 @@ negative_examples = ["demo_q8z3k1m9x2w7"]
     assert!(out.stderr.contains("rule \"demo\": field \"examples[1]\""), "{}", out.stderr);
     assert!(out.stderr.contains("field \"negative_examples[0]\""), "{}", out.stderr);
 
-    d.create("check.toml", "[[rules]]\nid = \"c\"\nregex = 'a'\nkeywords=[\"a\"]\ncheck = \"nosuch\"\n");
+    d.create(
+        "check.toml",
+        "[[rules]]\nid = \"c\"\nregex = 'a'\nkeywords=[\"a\"]\ncheck = \"nosuch\"\n",
+    );
     let out = run(d.cmd().args(["scan", ".", "--config", "check.toml"]));
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("rule \"c\": field \"check\""), "{}", out.stderr);

@@ -4,7 +4,9 @@ use std::io::Write;
 
 use base64::Engine as _;
 
-use crate::util::{Dir, GITLAB_ROUTABLE_PAT, Rng, aws_key_id, github_pat, github_pat_bad_checksum, json_lines, run};
+use crate::util::{
+    Dir, GITLAB_ROUTABLE_PAT, Rng, aws_key_id, github_pat, github_pat_bad_checksum, json_lines, run,
+};
 
 fn scan_json(d: &Dir, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
     let mut c = d.cmd();
@@ -21,7 +23,8 @@ fn pem_key(seed: u64) -> String {
     let mut rng = Rng::new(seed);
     let raw: Vec<u8> = (0..900).map(|_| rng.next() as u8).collect();
     let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
-    let body: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    let body: Vec<&str> =
+        b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
     format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", body.join("\n"))
 }
 
@@ -31,7 +34,10 @@ fn planted_secrets_are_found_at_the_right_line_and_column() {
     let gh = github_pat(1);
     let aws = aws_key_id(2);
     d.create("src/config.py", format!("import os\n\nclass Config:\n    TOKEN = \"{gh}\"\n"));
-    d.create("deploy/.env", format!("# deploy\nAWS_ACCESS_KEY_ID={aws}\nGITLAB_TOKEN={GITLAB_ROUTABLE_PAT}\n"));
+    d.create(
+        "deploy/.env",
+        format!("# deploy\nAWS_ACCESS_KEY_ID={aws}\nGITLAB_TOKEN={GITLAB_ROUTABLE_PAT}\n"),
+    );
     d.create("keys/id_rsa", format!("# key below\n\n{}", pem_key(3)));
     d.create("clean/readme.md", "nothing to see here\n".repeat(100));
     let (code, fs, err) = scan_json(&d, &[]);
@@ -47,7 +53,10 @@ fn planted_secrets_are_found_at_the_right_line_and_column() {
 
     let aws_f: Vec<_> = fs.iter().filter(|f| f["secret"] == aws.as_str()).collect();
     assert_eq!(aws_f.len(), 1, "AWS key id not found once: {fs:#?}");
-    assert_eq!((aws_f[0]["path"].as_str(), aws_f[0]["start_line"].as_u64()), (Some("deploy/.env"), Some(2)));
+    assert_eq!(
+        (aws_f[0]["path"].as_str(), aws_f[0]["start_line"].as_u64()),
+        (Some("deploy/.env"), Some(2))
+    );
     assert_eq!(aws_f[0]["start_column"].as_u64(), Some(19));
 
     let gl: Vec<_> = fs.iter().filter(|f| f["secret"] == GITLAB_ROUTABLE_PAT).collect();
@@ -119,8 +128,12 @@ fn excludes_from_flags_and_gitlab_variable_use_parent_directory_semantics() {
     let (_, fs, _) = scan_json(&d, &["--exclude", "doc", "--exclude", "*.min.js"]);
     let paths: Vec<&str> = fs.iter().map(|f| f["path"].as_str().unwrap()).collect();
     assert_eq!(paths, vec!["spec/fixtures/b.txt", "src/c.txt"]);
-    let out = run(d.cmd().args(["scan", ".", "--format", "json", "-q"]).env("SECRET_DETECTION_EXCLUDED_PATHS", "doc, spec/fixtures,web"));
-    let paths: Vec<String> = json_lines(&out.stdout).iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
+    let out = run(d
+        .cmd()
+        .args(["scan", ".", "--format", "json", "-q"])
+        .env("SECRET_DETECTION_EXCLUDED_PATHS", "doc, spec/fixtures,web"));
+    let paths: Vec<String> =
+        json_lines(&out.stdout).iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
     assert_eq!(paths, vec!["src/c.txt"]);
 }
 
@@ -183,7 +196,11 @@ fn unreadable_files_and_broken_symlinks_are_reported_and_skipped() {
     assert_eq!(fs.len(), 1);
     assert_eq!(fs[0]["path"], "open.txt");
     assert!(out.stderr.contains("locked.txt"), "{}", out.stderr);
-    assert!(out.stderr.contains("dangling") && out.stderr.contains("broken symlink"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("dangling") && out.stderr.contains("broken symlink"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("2 unreadable"), "{}", out.stderr);
 }
 
@@ -200,7 +217,11 @@ fn invalid_utf8_and_empty_files() {
     let (code, fs, _) = scan_json(&d, &[]);
     assert_eq!(code, 1);
     assert_eq!(fs.len(), 1);
-    assert_eq!((fs[0]["start_line"].as_u64(), fs[0]["start_column"].as_u64()), (Some(2), Some(7)), "a truncated UTF-8 sequence is one character");
+    assert_eq!(
+        (fs[0]["start_line"].as_u64(), fs[0]["start_column"].as_u64()),
+        (Some(2), Some(7)),
+        "a truncated UTF-8 sequence is one character"
+    );
     assert_eq!(fs[0]["secret"], gh);
 }
 
@@ -274,7 +295,10 @@ fn redaction_removes_the_secret_from_every_format() {
     for format in ["text", "json", "gitlab", "sarif"] {
         let out = run(d.cmd().args(["scan", ".", "--redact", "--format", format]));
         assert_eq!(out.code, 1, "{format}");
-        assert!(!out.stdout.contains(&gh) && !out.stderr.contains(&gh), "{format} leaks the secret");
+        assert!(
+            !out.stdout.contains(&gh) && !out.stderr.contains(&gh),
+            "{format} leaks the secret"
+        );
         assert!(out.stdout.contains("REDACTED"), "{format}: {}", out.stdout);
         let file = d.join(&format!("r.{format}"));
         run(d.cmd().args(["scan", ".", "--redact", "-q", "--format", format, "-o"]).arg(&file));
@@ -289,7 +313,14 @@ fn redaction_removes_the_secret_from_every_format() {
 #[test]
 fn inline_allow_markers() {
     let d = Dir::new();
-    d.create("a.py", format!("T = \"{}\"  # gitleaks:allow\nU = \"{}\" // leakguard:allow\n", github_pat(100), github_pat(101)));
+    d.create(
+        "a.py",
+        format!(
+            "T = \"{}\"  # gitleaks:allow\nU = \"{}\" // leakguard:allow\n",
+            github_pat(100),
+            github_pat(101)
+        ),
+    );
     let (code, fs, _) = scan_json(&d, &[]);
     assert_eq!((code, fs.len()), (0, 0));
     let (_, fs, _) = scan_json(&d, &["--ignore-gitleaks-allow"]);
@@ -308,7 +339,10 @@ fn custom_gitlab_pat_prefix() {
     assert_eq!(gitlab(&fs), 1, "{fs:#?}");
     assert_eq!(fs.len(), 1, "the PAT rule outranks generic rules on the same secret: {fs:#?}");
     assert_eq!(fs[0]["secret"], format!("acme-{body}"));
-    let out = run(d.cmd().args(["scan", ".", "--format", "json", "-q"]).env("LEAKGUARD_GITLAB_PAT_PREFIX", "acme-"));
+    let out = run(d
+        .cmd()
+        .args(["scan", ".", "--format", "json", "-q"])
+        .env("LEAKGUARD_GITLAB_PAT_PREFIX", "acme-"));
     assert_eq!(gitlab(&json_lines(&out.stdout)), 1);
 }
 
@@ -332,7 +366,9 @@ fn a_killed_scan_never_leaves_a_partial_report() {
     child.kill().unwrap();
     child.wait().unwrap();
     let after = std::fs::read_to_string(&report).unwrap();
-    assert!(after == "previous report" || serde_json::from_str::<serde_json::Value>(&after).is_ok());
+    assert!(
+        after == "previous report" || serde_json::from_str::<serde_json::Value>(&after).is_ok()
+    );
     let temps: Vec<_> = std::fs::read_dir(d.path())
         .unwrap()
         .filter_map(|e| e.ok())
@@ -342,7 +378,8 @@ fn a_killed_scan_never_leaves_a_partial_report() {
     // A completed run replaces the file with a whole report.
     let out = run(d.cmd().args(["scan", ".", "--format", "gitlab", "-q", "-o"]).arg(&report));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(v["version"], "15.2.1");
 }
 
@@ -351,9 +388,17 @@ fn text_output_and_summary() {
     let d = Dir::new();
     d.create("a.txt", format!("x\ny = {}\n", github_pat(120)));
     let out = run(d.cmd().args(["scan", ".", "--color", "never"]));
-    assert!(out.stdout.starts_with("a.txt:2:5: github_personal_access_token  ghp_****"), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with("a.txt:2:5: github_personal_access_token  ghp_****"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("high confidence"));
-    assert!(out.stderr.contains("scanned 1 files") && out.stderr.contains("1 finding"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("scanned 1 files") && out.stderr.contains("1 finding"),
+        "{}",
+        out.stderr
+    );
     let out = run(d.cmd().args(["scan", ".", "--color", "always"]));
     assert!(out.stdout.contains("\x1b["));
 }

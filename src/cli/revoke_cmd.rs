@@ -198,7 +198,9 @@ fn classify_report(
     let (format, findings) = read_report(&bytes, path)?;
     let rules = load_rules(&opts.rules, None)?;
     let mut c = Classifier::new();
-    c.rules(rules.rules).project_url(opts.project_url.clone()).skip_likely_test(opts.skip_likely_test);
+    c.rules(rules.rules)
+        .project_url(opts.project_url.clone())
+        .skip_likely_test(opts.skip_likely_test);
     if let Some(t) = api_types {
         c.api_types(t);
     }
@@ -238,7 +240,10 @@ fn print_classification(c: &Classification, json: bool) -> Result<()> {
                 f.start_line,
                 f.confidence,
                 f.token_redacted,
-                f.likely_test.as_deref().map(|r| format!("  [likely test: {r}]")).unwrap_or_default()
+                f.likely_test
+                    .as_deref()
+                    .map(|r| format!("  [likely test: {r}]"))
+                    .unwrap_or_default()
             ));
         }
     }
@@ -301,7 +306,12 @@ pub(crate) fn revoke(args: RevokeArgs) -> Result<i32> {
         let (c, _) = classify_report(report, &args.opts, types)?;
         let mut out = format!("dry run: would send {} token(s) to {}\n", c.targets.len(), args.api);
         for t in &c.targets {
-            out.push_str(&format!("  {}  {}  {}\n", t.revocation_type, t.location, redact(&t.token)));
+            out.push_str(&format!(
+                "  {}  {}  {}\n",
+                t.revocation_type,
+                t.location,
+                redact(&t.token)
+            ));
         }
         std::io::stdout().write_all(out.as_bytes())?;
         return Ok(0);
@@ -447,7 +457,8 @@ pub(crate) fn keys(cmd: KeysCommand) -> Result<i32> {
 pub(crate) fn partner(cmd: PartnerCommand) -> Result<i32> {
     match cmd {
         PartnerCommand::Verify { public_keys, body, key_id, signature } => {
-            let bytes = std::fs::read(&body).with_context(|| format!("reading {}", body.display()))?;
+            let bytes =
+                std::fs::read(&body).with_context(|| format!("reading {}", body.display()))?;
             let http = reqwest::Client::new();
             let keys = runtime(false)?.block_on(partner::fetch_public_keys(&http, &public_keys))?;
             match partner::verify(&keys, &key_id, &signature, &bytes) {
@@ -461,20 +472,18 @@ pub(crate) fn partner(cmd: PartnerCommand) -> Result<i32> {
                 }
             }
         }
-        PartnerCommand::Serve { public_keys, listen, record } => {
-            runtime(true)?.block_on(async {
-                let listener = tokio::net::TcpListener::bind(&listen)
-                    .await
-                    .with_context(|| format!("binding {listen}"))?;
-                eprintln!("leakguard partner: listening on http://{}", listener.local_addr()?);
-                let opts = partner::ReceiverOptions {
-                    public_keys_url: public_keys,
-                    record,
-                    max_body_bytes: 4 << 20,
-                };
-                partner::serve_receiver(listener, opts, shutdown_signal()).await?;
-                Ok(0)
-            })
-        }
+        PartnerCommand::Serve { public_keys, listen, record } => runtime(true)?.block_on(async {
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("binding {listen}"))?;
+            eprintln!("leakguard partner: listening on http://{}", listener.local_addr()?);
+            let opts = partner::ReceiverOptions {
+                public_keys_url: public_keys,
+                record,
+                max_body_bytes: 4 << 20,
+            };
+            partner::serve_receiver(listener, opts, shutdown_signal()).await?;
+            Ok(0)
+        }),
     }
 }

@@ -188,7 +188,10 @@ pub enum Revocability {
 impl Revocability {
     /// Whether a revocation request will be made.
     pub fn is_revocable(self) -> bool {
-        matches!(self, Revocability::RuleOverride | Revocability::KnownType | Revocability::ApiListed)
+        matches!(
+            self,
+            Revocability::RuleOverride | Revocability::KnownType | Revocability::ApiListed
+        )
     }
 }
 

@@ -96,39 +96,35 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (reason, retry_after) = match self
-                .http
-                .get(&url)
-                .header("Authorization", &self.opts.token)
-                .send()
-                .await
-            {
-                Err(e) => (without_url(&e), None),
-                Ok(resp) => {
-                    let status = resp.status();
-                    let ra = retry_after(&resp);
-                    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-                        return Err(unauthorized(status.as_u16()));
-                    }
-                    if status.is_success() {
-                        let body = resp.bytes().await.map_err(|e| Error::Http(without_url(&e)))?;
-                        #[derive(serde::Deserialize)]
-                        struct Types {
-                            types: Vec<String>,
+            let (reason, retry_after) =
+                match self.http.get(&url).header("Authorization", &self.opts.token).send().await {
+                    Err(e) => (without_url(&e), None),
+                    Ok(resp) => {
+                        let status = resp.status();
+                        let ra = retry_after(&resp);
+                        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                            return Err(unauthorized(status.as_u16()));
                         }
-                        let t: Types = serde_json::from_slice(&body).map_err(|e| {
-                            Error::Http(format!("revocable_token_types: unexpected body: {e}"))
-                        })?;
-                        return Ok(t.types);
+                        if status.is_success() {
+                            let body =
+                                resp.bytes().await.map_err(|e| Error::Http(without_url(&e)))?;
+                            #[derive(serde::Deserialize)]
+                            struct Types {
+                                types: Vec<String>,
+                            }
+                            let t: Types = serde_json::from_slice(&body).map_err(|e| {
+                                Error::Http(format!("revocable_token_types: unexpected body: {e}"))
+                            })?;
+                            return Ok(t.types);
+                        }
+                        if !(status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()) {
+                            return Err(Error::Http(format!(
+                                "Failed to get revocation token types: status {status}"
+                            )));
+                        }
+                        (format!("status {status}"), ra)
                     }
-                    if !(status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()) {
-                        return Err(Error::Http(format!(
-                            "Failed to get revocation token types: status {status}"
-                        )));
-                    }
-                    (format!("status {status}"), ra)
-                }
-            };
+                };
             if attempt >= self.opts.backoff.max_attempts {
                 return Err(Error::Http(format!(
                     "Failed to get revocation token types after {attempt} attempts: {reason}"
@@ -201,8 +197,10 @@ impl Client {
                 attempt += 1;
                 match self.post(&reqs).await {
                     PostResult::Accepted(code) => {
-                        let ups: Vec<_> =
-                            rows.iter().map(|r| Update::done(r.id, &format!("accepted ({code})"))).collect();
+                        let ups: Vec<_> = rows
+                            .iter()
+                            .map(|r| Update::done(r.id, &format!("accepted ({code})")))
+                            .collect();
                         outbox.complete(&ups)?;
                         sum.accepted += reqs.len();
                         break;

@@ -213,7 +213,11 @@ impl ServiceConfig {
             if p.types.is_empty() {
                 return Err(bad(format!("partner {:?} has no types", p.url)));
             }
-            partners.push(Partner { name: p.name.unwrap_or_else(|| p.url.clone()), types: p.types, url: p.url });
+            partners.push(Partner {
+                name: p.name.unwrap_or_else(|| p.url.clone()),
+                types: p.types,
+                url: p.url,
+            });
         }
         let gitlab = match raw.gitlab {
             None => None,
@@ -230,7 +234,11 @@ impl ServiceConfig {
                     }
                     t
                 });
-                Some(GitLab { url: g.url.trim_end_matches('/').into(), admin_token_file: admin, types })
+                Some(GitLab {
+                    url: g.url.trim_end_matches('/').into(),
+                    admin_token_file: admin,
+                    types,
+                })
             }
         };
         Ok(ServiceConfig {

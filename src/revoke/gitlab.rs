@@ -65,7 +65,9 @@ impl GitLabRevoker {
         };
         let resp = match req.send().await {
             Ok(r) => r,
-            Err(e) => return Outcome::Retry(format!("GitLab unreachable: {}", without_url(&e)), None),
+            Err(e) => {
+                return Outcome::Retry(format!("GitLab unreachable: {}", without_url(&e)), None);
+            }
         };
         let status = resp.status();
         let retry_after = resp
@@ -82,12 +84,14 @@ impl GitLabRevoker {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN if admin => {
                 Outcome::Retry(format!("admin token rejected ({})", status.as_u16()), None)
             }
-            StatusCode::FORBIDDEN => {
-                Outcome::Permanent("token may not revoke itself (403)".into())
-            }
+            StatusCode::FORBIDDEN => Outcome::Permanent("token may not revoke itself (403)".into()),
             StatusCode::NOT_FOUND if admin => Outcome::Done("not found (404)".into()),
-            StatusCode::TOO_MANY_REQUESTS => Outcome::Retry("rate limited (429)".into(), retry_after),
-            s if s.is_server_error() => Outcome::Retry(format!("GitLab error ({})", s.as_u16()), retry_after),
+            StatusCode::TOO_MANY_REQUESTS => {
+                Outcome::Retry("rate limited (429)".into(), retry_after)
+            }
+            s if s.is_server_error() => {
+                Outcome::Retry(format!("GitLab error ({})", s.as_u16()), retry_after)
+            }
             s => Outcome::Permanent(format!("rejected ({})", s.as_u16())),
         }
     }

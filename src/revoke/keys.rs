@@ -141,7 +141,9 @@ impl KeyStore {
                 .map_err(|e| Error::Keys(e.to_string()))?;
             out.push(PublicKey { key_identifier: id.into(), key: pem, is_current: id == current });
         }
-        out.sort_by(|a, b| b.is_current.cmp(&a.is_current).then(a.key_identifier.cmp(&b.key_identifier)));
+        out.sort_by(|a, b| {
+            b.is_current.cmp(&a.is_current).then(a.key_identifier.cmp(&b.key_identifier))
+        });
         Ok(out)
     }
 }

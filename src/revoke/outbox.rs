@@ -233,8 +233,7 @@ impl Outbox {
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!("outbox {}: journal mode is {mode}, not WAL", path.display());
         }
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;")
-            .map_err(db)?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;").map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(Outbox { conn, path: path.to_path_buf() })
     }
@@ -337,11 +336,9 @@ impl Outbox {
     /// When the earliest pending row is due, if any row is pending.
     pub fn next_due_ms(&self) -> Result<Option<i64>, Error> {
         self.conn
-            .query_row(
-                "SELECT MIN(next_attempt_ms) FROM outbox WHERE state = 'pending'",
-                [],
-                |r| r.get::<_, Option<i64>>(0),
-            )
+            .query_row("SELECT MIN(next_attempt_ms) FROM outbox WHERE state = 'pending'", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })
             .optional()
             .map(Option::flatten)
             .map_err(|e| self.err(e))

@@ -60,10 +60,7 @@ pub fn verify(
 }
 
 /// Fetches and parses a public keys document.
-pub async fn fetch_public_keys(
-    http: &reqwest::Client,
-    url: &str,
-) -> Result<Vec<PublicKey>, Error> {
+pub async fn fetch_public_keys(http: &reqwest::Client, url: &str) -> Result<Vec<PublicKey>, Error> {
     let resp = http.get(url).send().await.map_err(|e| Error::Http(format!("GET {url}: {e}")))?;
     let status = resp.status();
     let body = resp.bytes().await.map_err(|e| Error::Http(format!("GET {url}: {e}")))?;
@@ -95,7 +92,12 @@ impl Verifier {
     }
 
     /// Verifies one request given its two headers and exact body.
-    pub async fn verify(&self, key_id: &str, signature_b64: &str, body: &[u8]) -> Result<(), Error> {
+    pub async fn verify(
+        &self,
+        key_id: &str,
+        signature_b64: &str,
+        body: &[u8],
+    ) -> Result<(), Error> {
         {
             let keys = self.keys.read().await;
             if keys.iter().any(|k| k.key_identifier == key_id) {

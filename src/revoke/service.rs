@@ -192,20 +192,20 @@ impl App {
         h.ct_eq(&self.token_hash).into()
     }
 
-    /// Rate limit, then authentication.
-    fn admit(&self, peer: SocketAddr, headers: &HeaderMap) -> Result<(), Response> {
+    /// Rate limit, then authentication: `None` admits, `Some` is the refusal to send.
+    fn admit(&self, peer: SocketAddr, headers: &HeaderMap) -> Option<Response> {
         if let Err(wait) = self.limiter.check(peer.ip()) {
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
             let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded");
             if let Ok(v) = HeaderValue::from_str(&secs.max(1).to_string()) {
                 r.headers_mut().insert(header::RETRY_AFTER, v);
             }
-            return Err(r);
+            return Some(r);
         }
         if !self.authorized(headers) {
-            return Err(error(StatusCode::UNAUTHORIZED, "unauthorized"));
+            return Some(error(StatusCode::UNAUTHORIZED, "unauthorized"));
         }
-        Ok(())
+        None
     }
 }
 
@@ -298,7 +298,7 @@ async fn types(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = app.admit(peer, &headers) {
+    if let Some(r) = app.admit(peer, &headers) {
         return r;
     }
     ([(header::CONTENT_TYPE, "application/json")], app.types_body.clone()).into_response()
@@ -323,7 +323,7 @@ async fn admin_status(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = app.admit(peer, &headers) {
+    if let Some(r) = app.admit(peer, &headers) {
         return r;
     }
     match app.db.call(Cmd::Status).await {
@@ -347,8 +347,10 @@ fn parse_body(body: &[u8], max_tokens: usize) -> Result<Vec<(String, String, Str
         .enumerate()
         .map(|(i, e)| {
             let field = |k: &str| e.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
-            let kind = field("type").ok_or(format!("element {i}: \"type\" must be a non-empty string"))?;
-            let token = field("token").ok_or(format!("element {i}: \"token\" must be a non-empty string"))?;
+            let kind =
+                field("type").ok_or(format!("element {i}: \"type\" must be a non-empty string"))?;
+            let token = field("token")
+                .ok_or(format!("element {i}: \"token\" must be a non-empty string"))?;
             let location = match e.get("location") {
                 None | Some(Value::Null) => "",
                 Some(Value::String(s)) => s.as_str(),
@@ -365,7 +367,7 @@ async fn revoke_tokens(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(r) = app.admit(peer, &headers) {
+    if let Some(r) = app.admit(peer, &headers) {
         return r;
     }
     let declared = headers
@@ -388,7 +390,12 @@ async fn revoke_tokens(
             return error(StatusCode::BAD_REQUEST, &format!("unsupported type {kind:?}"));
         };
         for d in dests {
-            items.push(NewItem { destination: d.clone(), revocation_type: kind.clone(), token: token.clone(), location: location.clone() });
+            items.push(NewItem {
+                destination: d.clone(),
+                revocation_type: kind.clone(),
+                token: token.clone(),
+                location: location.clone(),
+            });
         }
     }
     let n = items.len();

@@ -49,7 +49,12 @@ fn error_text(err: &meta::BuildError) -> String {
 
 /// The most bytes any match of `pattern` can span, or `None` when unbounded.
 pub fn maximum_len(pattern: &str) -> Option<usize> {
-    let ascii = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).nest_limit(250).build().parse(pattern);
+    let ascii = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(250)
+        .build()
+        .parse(pattern);
     let hir = match ascii {
         Ok(hir) => hir,
         Err(_) => regex_syntax::ParserBuilder::new().nest_limit(250).build().parse(pattern).ok()?,

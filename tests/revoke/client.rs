@@ -22,21 +22,49 @@ fn jsonl_report(w: &World, name: &str, tokens: &[String]) {
 
 /// A Token Revocation API whose POST answers follow `script` (then 204 forever).
 fn api(script: Vec<Reply>) -> FakeServer {
+    api_on(0, script)
+}
+
+fn api_on(port: u16, script: Vec<Reply>) -> FakeServer {
     let n = Arc::new(AtomicUsize::new(0));
-    FakeServer::start(0, move |s| {
+    FakeServer::start(port, move |s| {
         if s.method == "GET" && s.path == "/v1/revocable_token_types" {
-            return (200, vec![("content-type", "application/json".into())], format!(r#"{{"types":["{GH}"]}}"#));
+            return (
+                200,
+                vec![("content-type", "application/json".into())],
+                format!(r#"{{"types":["{GH}"]}}"#),
+            );
         }
         assert_eq!((s.method.as_str(), s.path.as_str()), ("POST", "/v1/revoke_tokens"));
-        script.get(n.fetch_add(1, Ordering::SeqCst)).cloned().unwrap_or((204, vec![], String::new()))
+        script.get(n.fetch_add(1, Ordering::SeqCst)).cloned().unwrap_or((
+            204,
+            vec![],
+            String::new(),
+        ))
     })
 }
 
 fn revoke(w: &World, name: &str, api: &str, extra: &[&str]) -> (i32, String, String) {
-    let mut args = vec!["revoke", "--api", api, "--token-file", "service-token.txt", "--outbox", "client.sqlite", "--backoff-base-ms", "10", "--backoff-max-ms", "50"];
+    let mut args = vec![
+        "revoke",
+        "--api",
+        api,
+        "--token-file",
+        "service-token.txt",
+        "--outbox",
+        "client.sqlite",
+        "--backoff-base-ms",
+        "10",
+        "--backoff-max-ms",
+        "50",
+    ];
     args.extend_from_slice(extra);
     let out = w.run(name, &args, &[]);
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn posts(f: &FakeServer) -> Vec<Seen> {
@@ -53,7 +81,10 @@ fn retries_429_and_5xx_honouring_retry_after_but_never_400() {
     jsonl_report(&w, "c.jsonl", &toks[2..3]);
 
     // 429 (Retry-After: 1), 503, then 204
-    let f = api(vec![(429, vec![("retry-after", "1".into())], String::new()), (503, vec![], String::new())]);
+    let f = api(vec![
+        (429, vec![("retry-after", "1".into())], String::new()),
+        (503, vec![], String::new()),
+    ]);
     let (code, out, err) = revoke(&w, "retry", &f.url, &["--report", "a.jsonl"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("sent 1, accepted 1, rejected 0, pending 0"), "{out}");
@@ -81,11 +112,14 @@ fn retries_429_and_5xx_honouring_retry_after_but_never_400() {
     assert_eq!(code, 2);
     assert!(err.contains("refused our token") && err.contains("--resume"), "{err}");
     // API unreachable: network errors are retried up to the limit, then left pending
-    let dead = format!("http://127.0.0.1:{}", free_port());
-    let (code, out, _) = revoke(&w, "unreachable", &dead, &["--resume", "--max-attempts", "2"]);
-    assert_eq!(code, 1);
+    let url = f.url.clone();
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    drop(f);
+    let (code, out, _) = revoke(&w, "unreachable", &url, &["--resume", "--max-attempts", "2"]);
+    assert_eq!(code, 1, "{out}");
     assert!(out.contains("pending 1") && out.contains("gave up after 2 attempts"), "{out}");
     // the API answers again: --resume delivers
+    let f = api_on(port, vec![]);
     let (code, out, _) = revoke(&w, "resume", &f.url, &["--resume"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("accepted 1") && out.contains("pending 0"), "{out}");
@@ -127,7 +161,17 @@ fn client_killed_between_enqueue_and_send_then_resume_delivers() {
 
     let mut client = w.spawn(
         "revoke-paused",
-        &["revoke", "--report", "r.jsonl", "--api", &svc_url, "--token-file", "service-token.txt", "--outbox", "client.sqlite"],
+        &[
+            "revoke",
+            "--report",
+            "r.jsonl",
+            "--api",
+            &svc_url,
+            "--token-file",
+            "service-token.txt",
+            "--outbox",
+            "client.sqlite",
+        ],
         &[("LEAKGUARD_TEST_PAUSE_AFTER_ENQUEUE_MS", "60000")],
     );
     wait_for(Duration::from_secs(20), "the client to enqueue", || {

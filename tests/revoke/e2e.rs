@@ -19,41 +19,54 @@ fn scan_classify_revoke_serve_partner_each_token_once() {
     std::fs::create_dir_all(src.join("tests/fixtures")).unwrap();
     std::fs::write(
         src.join("app/config.env"),
-        format!("GITHUB_TOKEN={gh1}\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+        format!(
+            "GITHUB_TOKEN={gh1}\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"
+        ),
     )
     .unwrap();
     std::fs::write(src.join("app/deploy.sh"), format!("export GH={gh1}\n")).unwrap();
     std::fs::write(src.join("tests/fixtures/token.env"), format!("GITHUB_TOKEN={gh2}\n")).unwrap();
 
     // scan -> GitLab report
-    let out = w.run("scan", &["scan", "repo", "--format", "gitlab", "-o", "r.json", "--no-fail", "-q"], &[]);
+    let out = w.run(
+        "scan",
+        &["scan", "repo", "--format", "gitlab", "-o", "r.json", "--no-fail", "-q"],
+        &[],
+    );
     assert!(out.status.success(), "scan: {}", String::from_utf8_lossy(&out.stderr));
     let report: Value = serde_json::from_slice(&std::fs::read(w.path("r.json")).unwrap()).unwrap();
     assert_eq!(report["vulnerabilities"].as_array().unwrap().len(), 5, "{report:#}");
 
     // classify: types, dedup, likely-test flag, written-back flags valid against 15.2.1
-    let out = w.run("classify", &["classify", "r.json", "--json", "--write-flags", "flagged.json"], &[]);
+    let out =
+        w.run("classify", &["classify", "r.json", "--json", "--write-flags", "flagged.json"], &[]);
     assert!(out.status.success(), "classify: {}", String::from_utf8_lossy(&out.stderr));
     let c: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(c["format"], "gitlab");
     let findings = c["findings"].as_array().unwrap();
-    let types: Vec<&str> = findings.iter().map(|f| f["revocation_type"].as_str().unwrap()).collect();
+    let types: Vec<&str> =
+        findings.iter().map(|f| f["revocation_type"].as_str().unwrap()).collect();
     assert!(types.contains(&GH) && types.contains(&AWS), "{types:?}");
     assert!(types.contains(&"gitleaks_rule_id_aws_secret_access_key"));
-    let fixture = findings.iter().find(|f| f["path"].as_str().unwrap().contains("fixtures")).unwrap();
+    let fixture =
+        findings.iter().find(|f| f["path"].as_str().unwrap().contains("fixtures")).unwrap();
     assert!(fixture["likely_test"].as_str().unwrap().contains("tests/"), "{fixture}");
-    let app = findings.iter().find(|f| f["path"] == "app/config.env" && f["revocation_type"] == AWS).unwrap();
+    let app = findings
+        .iter()
+        .find(|f| f["path"] == "app/config.env" && f["revocation_type"] == AWS)
+        .unwrap();
     assert_eq!(app["likely_test"], Value::Null);
     assert_eq!(app["revocable"], true, "aws is on the known list");
     assert_eq!(app["confidence"], "high");
-    // the same ghp in two files is one target
-    let gh_targets = c["targets"].as_array().unwrap().iter().filter(|t| t["type"] == GH).count();
-    assert_eq!(gh_targets, 1, "known list has no GitHub type; with --api below it has");
-    let flagged: Value = serde_json::from_slice(&std::fs::read(w.path("flagged.json")).unwrap()).unwrap();
-    let schema: Value = serde_json::from_str(include_str!(
-        "../data/gl-secret-detection-report-format-15.2.1.json"
-    ))
-    .unwrap();
+    // without an API, GitHub tokens are not on the known list; AWS key ids are
+    let targets = c["targets"].as_array().unwrap();
+    assert_eq!(targets.iter().filter(|t| t["type"] == GH).count(), 0);
+    assert_eq!(targets.iter().filter(|t| t["type"] == AWS).count(), 1);
+    let flagged: Value =
+        serde_json::from_slice(&std::fs::read(w.path("flagged.json")).unwrap()).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../data/gl-secret-detection-report-format-15.2.1.json"))
+            .unwrap();
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let errors: Vec<String> = validator.iter_errors(&flagged).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "flags report invalid: {errors:?}");
@@ -71,13 +84,48 @@ fn scan_classify_revoke_serve_partner_each_token_once() {
     let svc_port = free_port();
     let svc_url = format!("http://127.0.0.1:{svc_port}");
     let (_partner, partner_url) = w.partner(&svc_url, 0, "partner.jsonl");
-    let cfg = w.service_config("svc", svc_port, &[(&[GH, AWS], &format!("{partner_url}/revoke"))], "");
+    let cfg =
+        w.service_config("svc", svc_port, &[(&[GH, AWS], &format!("{partner_url}/revoke"))], "");
     let (mut svc, _) = w.serve(&cfg);
+
+    // with the API's list: the same ghp in two files is one target
+    let out = w.run(
+        "classify-api",
+        &["classify", "r.json", "--json", "--api", &svc_url, "--token-file", "service-token.txt"],
+        &[],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gh: Vec<&Value> =
+        c["targets"].as_array().unwrap().iter().filter(|t| t["type"] == GH).collect();
+    assert_eq!(gh.len(), 2, "gh1 (two findings) and gh2");
+    let mut sizes: Vec<usize> =
+        gh.iter().map(|t| t["findings"].as_array().unwrap().len()).collect();
+    sizes.sort();
+    assert_eq!(sizes, vec![1, 2]);
+    let text = w.run("classify-text", &["classify", "r.json"], &[]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("5 finding(s)")
+            && text.contains("[likely test: path is under a tests/ directory]"),
+        "{text}"
+    );
 
     // dry run: redacted, nothing recorded
     let out = w.run(
         "dry-run",
-        &["revoke", "--report", "r.json", "--api", &svc_url, "--token-file", "service-token.txt", "--outbox", "client.sqlite", "--dry-run"],
+        &[
+            "revoke",
+            "--report",
+            "r.json",
+            "--api",
+            &svc_url,
+            "--token-file",
+            "service-token.txt",
+            "--outbox",
+            "client.sqlite",
+            "--dry-run",
+        ],
         &[],
     );
     assert!(out.status.success());
@@ -115,7 +163,8 @@ fn scan_classify_revoke_serve_partner_each_token_once() {
     assert_eq!(client.stats().unwrap().done, 3);
     let st = status(&w, &cfg);
     assert_eq!(st["outbox"]["done"], 3, "{st}");
-    let server = leakguard::revoke::outbox::Outbox::open(&w.path("svc-state/outbox.sqlite")).unwrap();
+    let server =
+        leakguard::revoke::outbox::Outbox::open(&w.path("svc-state/outbox.sqlite")).unwrap();
     assert_eq!(server.tokens_held().unwrap(), 0);
 
     assert!(svc.term().success(), "graceful SIGTERM exit");

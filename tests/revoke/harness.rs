@@ -64,10 +64,10 @@ impl World {
     pub fn run(&self, name: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
         let out = Command::new(bin())
             .args(args)
-            .envs(envs.iter().copied())
             .env_remove(leakguard::revoke::config::SERVICE_TOKEN_ENV)
             .env_remove("LEAKGUARD_REVOCATION_TOKEN")
             .env_remove("CI_PROJECT_URL")
+            .envs(envs.iter().copied())
             .current_dir(self.dir.path())
             .output()
             .expect("run leakguard");
@@ -82,9 +82,10 @@ impl World {
         let (o, e) = self.log_paths(name);
         let child = Command::new(bin())
             .args(args)
-            .envs(envs.iter().copied())
             .env_remove(leakguard::revoke::config::SERVICE_TOKEN_ENV)
             .env_remove("LEAKGUARD_REVOCATION_TOKEN")
+            .env_remove("CI_PROJECT_URL")
+            .envs(envs.iter().copied())
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&o).expect("log"))
@@ -100,7 +101,17 @@ impl World {
         let keys = format!("{service_url}/v1/public_keys");
         let p = self.spawn(
             "partner",
-            &["-v", "partner", "serve", "--public-keys", &keys, "--listen", &listen, "--record", record],
+            &[
+                "-v",
+                "partner",
+                "serve",
+                "--public-keys",
+                &keys,
+                "--listen",
+                &listen,
+                "--record",
+                record,
+            ],
             &[],
         );
         let addr = p.wait_addr("leakguard partner: listening on ");
@@ -123,7 +134,10 @@ impl World {
         );
         for (types, url) in partners {
             let types: Vec<String> = types.iter().map(|t| format!("\"{t}\"")).collect();
-            cfg.push_str(&format!("[[partners]]\ntypes = [{}]\nurl = \"{url}\"\n", types.join(", ")));
+            cfg.push_str(&format!(
+                "[[partners]]\ntypes = [{}]\nurl = \"{url}\"\n",
+                types.join(", ")
+            ));
         }
         let p = self.path(&format!("{name}.toml"));
         std::fs::write(&p, cfg).expect("config");
@@ -323,7 +337,11 @@ pub fn post_tokens(service: &str, items: &[(&str, &str)]) -> u16 {
 
 /// `serve status --json` of a config.
 pub fn status(world: &World, config: &Path) -> Value {
-    let out = world.run("status", &["serve", "status", "--config", config.to_str().expect("utf-8"), "--json"], &[]);
+    let out = world.run(
+        "status",
+        &["serve", "status", "--config", config.to_str().expect("utf-8"), "--json"],
+        &[],
+    );
     assert!(out.status.success(), "serve status failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("status JSON")
 }
@@ -352,14 +370,18 @@ pub struct FakeServer {
 }
 
 impl FakeServer {
-    pub fn start(port: u16, handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> FakeServer {
+    pub fn start(
+        port: u16,
+        handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+    ) -> FakeServer {
         let handler: Handler = std::sync::Arc::new(handler);
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let seen2 = seen.clone();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+            let rt =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
             rt.block_on(async move {
                 let listener =
                     tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind fake");
@@ -375,7 +397,9 @@ impl FakeServer {
                             headers: parts
                                 .headers
                                 .iter()
-                                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                                .map(|(k, v)| {
+                                    (k.as_str().to_string(), v.to_str().unwrap_or("").to_string())
+                                })
                                 .collect(),
                             body: body.to_vec(),
                             at: Instant::now(),
@@ -383,7 +407,8 @@ impl FakeServer {
                         let (status, headers, text) = handler(&s);
                         seen.lock().expect("lock").push(s);
                         let mut resp = axum::response::Response::new(axum::body::Body::from(text));
-                        *resp.status_mut() = axum::http::StatusCode::from_u16(status).expect("status");
+                        *resp.status_mut() =
+                            axum::http::StatusCode::from_u16(status).expect("status");
                         for (k, v) in headers {
                             resp.headers_mut().insert(k, v.parse().expect("header"));
                         }
@@ -399,7 +424,12 @@ impl FakeServer {
             });
         });
         let addr = addr_rx.recv_timeout(Duration::from_secs(10)).expect("fake server address");
-        FakeServer { url: format!("http://{addr}"), seen, stop: Some(stop_tx), thread: Some(thread) }
+        FakeServer {
+            url: format!("http://{addr}"),
+            seen,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
     }
 
     pub fn seen(&self) -> Vec<Seen> {

@@ -27,12 +27,24 @@ fn auth_validation_and_rate_limit_enqueue_nothing() {
     assert_eq!(post(None, &good), 401);
     assert_eq!(post(Some(&format!("Bearer {SERVICE_TOKEN}")), &good), 401, "token is verbatim");
     assert_eq!(http("GET", &format!("{url}/v1/revocable_token_types"), Some("nope"), None).0, 401);
-    let (st, _, body) = http("GET", &format!("{url}/v1/revocable_token_types"), Some(SERVICE_TOKEN), None);
-    assert_eq!((st, serde_json::from_str::<Value>(&body).unwrap()), (200, serde_json::json!({"types": [T]})));
+    let (st, _, body) =
+        http("GET", &format!("{url}/v1/revocable_token_types"), Some(SERVICE_TOKEN), None);
+    assert_eq!(
+        (st, serde_json::from_str::<Value>(&body).unwrap()),
+        (200, serde_json::json!({"types": [T]}))
+    );
     assert_eq!(post(Some(SERVICE_TOKEN), &format!("{good}]")), 400, "malformed JSON");
-    assert_eq!(post(Some(SERVICE_TOKEN), &format!(r#"{{"type":"{T}","token":"{tok}"}}"#)), 400, "not an array");
+    assert_eq!(
+        post(Some(SERVICE_TOKEN), &format!(r#"{{"type":"{T}","token":"{tok}"}}"#)),
+        400,
+        "not an array"
+    );
     assert_eq!(post(Some(SERVICE_TOKEN), &format!(r#"[{{"type":"{T}"}}]"#)), 400, "no token");
-    assert_eq!(post(Some(SERVICE_TOKEN), &format!(r#"[{{"type":"other","token":"{tok}"}}]"#)), 400, "unknown type");
+    assert_eq!(
+        post(Some(SERVICE_TOKEN), &format!(r#"[{{"type":"other","token":"{tok}"}}]"#)),
+        400,
+        "unknown type"
+    );
     let big = format!(r#"[{{"type":"{T}","token":"{tok}","location":"{}"}}]"#, "x".repeat(4096));
     assert_eq!(post(Some(SERVICE_TOKEN), &big), 400, "oversized");
     assert_eq!(http("GET", &format!("{url}/healthz"), None, None).0, 200);
@@ -41,7 +53,8 @@ fn auth_validation_and_rate_limit_enqueue_nothing() {
     // past the burst: 429 with Retry-After
     let mut limited = None;
     for _ in 0..20 {
-        let (s, h, _) = http("GET", &format!("{url}/v1/revocable_token_types"), Some(SERVICE_TOKEN), None);
+        let (s, h, _) =
+            http("GET", &format!("{url}/v1/revocable_token_types"), Some(SERVICE_TOKEN), None);
         if s == 429 {
             limited = Some(h);
             break;
@@ -98,14 +111,13 @@ fn partner_errors_are_retried_then_dead_lettered() {
     let n = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let n2 = n.clone();
     // 429, 503, 400 then 204: partners may answer anything >= 400 and get a retry
-    let flaky = FakeServer::start(0, move |_| {
-        match n2.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+    let flaky =
+        FakeServer::start(0, move |_| match n2.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
             0 => (429, vec![("retry-after", "0".into())], String::new()),
             1 => (503, vec![], String::new()),
             2 => (400, vec![], String::new()),
             _ => (204, vec![], String::new()),
-        }
-    });
+        });
     let broken = FakeServer::start(0, |_| (500, vec![], String::new()));
     let port = free_port();
     let aws = "gitleaks_rule_id_aws";
@@ -115,7 +127,8 @@ fn partner_errors_are_retried_then_dead_lettered() {
         &[(&[T], &format!("{}/flaky", flaky.url)), (&[aws], &format!("{}/broken", broken.url))],
         "",
     );
-    let text = std::fs::read_to_string(&cfg).unwrap().replace("max_attempts = 200", "max_attempts = 4");
+    let text =
+        std::fs::read_to_string(&cfg).unwrap().replace("max_attempts = 200", "max_attempts = 4");
     std::fs::write(&cfg, text).unwrap();
     let (mut svc, url) = w.serve(&cfg);
     assert_eq!(post_tokens(&url, &[(T, &flaky_tok), (aws, &broken_tok)]), 204);
@@ -141,11 +154,17 @@ fn partner_errors_are_retried_then_dead_lettered() {
         )
         .expect("signature verifies");
         let body: Value = serde_json::from_slice(&s.body).unwrap();
-        assert!(body[0]["url"].is_string() && body[0].get("location").is_none(), "partner wire shape");
+        assert!(
+            body[0]["url"].is_string() && body[0].get("location").is_none(),
+            "partner wire shape"
+        );
     }
     let text = w.run("status-text", &["serve", "status", "--config", cfg.to_str().unwrap()], &[]);
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("dead 1") && text.contains("dead letter: gitleaks_rule_id_aws"), "{text}");
+    assert!(
+        text.contains("dead 1") && text.contains("dead letter: gitleaks_rule_id_aws"),
+        "{text}"
+    );
     assert!(svc.term().success());
     w.assert_no_leaks(&[]);
 }
@@ -173,8 +192,10 @@ fn key_rotation_mid_stream_old_signatures_still_verify() {
     assert!(out.status.success());
     assert_eq!(post_tokens(&url, &[(T, &b)]), 204);
     expect_each_once(&record, &[a.clone(), b.clone()]);
-    let kids: Vec<String> =
-        records(&record).iter().map(|r| r["key_identifier"].as_str().unwrap().to_string()).collect();
+    let kids: Vec<String> = records(&record)
+        .iter()
+        .map(|r| r["key_identifier"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(kids.len(), 2);
     assert_eq!(kids[0], old_id);
     assert_ne!(kids[0], kids[1], "second request signed with the new key");
@@ -188,11 +209,31 @@ fn key_rotation_mid_stream_old_signatures_still_verify() {
 
     let pk = format!("{url}/v1/public_keys");
     let verify = |body: &str, sig: &str| {
-        w.run("verify", &["partner", "verify", "--public-keys", &pk, "--body", body, "--key-id", &old_id, "--signature", sig], &[])
+        w.run(
+            "verify",
+            &[
+                "partner",
+                "verify",
+                "--public-keys",
+                &pk,
+                "--body",
+                body,
+                "--key-id",
+                &old_id,
+                "--signature",
+                sig,
+            ],
+            &[],
+        )
     };
     let ok = verify("body.json", &old_sig);
-    assert!(ok.status.success(), "old-key signature verifies: {}", String::from_utf8_lossy(&ok.stdout));
-    std::fs::write(w.path("tampered.json"), br#"[{"type":"t","token":"not-a-secreT","url":"u"}]"#).unwrap();
+    assert!(
+        ok.status.success(),
+        "old-key signature verifies: {}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    std::fs::write(w.path("tampered.json"), br#"[{"type":"t","token":"not-a-secreT","url":"u"}]"#)
+        .unwrap();
     let bad = verify("tampered.json", &old_sig);
     assert_eq!(bad.status.code(), Some(1), "tampered body must not verify");
     assert!(String::from_utf8_lossy(&bad.stdout).contains("INVALID"));
