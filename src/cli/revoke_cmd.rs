@@ -399,7 +399,7 @@ pub(crate) fn serve(args: ServeArgs) -> Result<i32> {
                         println!(
                             "{label}: {} key {} -> {} after {} attempt(s): {}",
                             r.revocation_type,
-                            &r.key[..16],
+                            r.key.get(..16).unwrap_or(&r.key),
                             r.destination,
                             r.attempts,
                             r.last_error.as_deref().unwrap_or("")
@@ -410,7 +410,7 @@ pub(crate) fn serve(args: ServeArgs) -> Result<i32> {
                     println!(
                         "done: {} key {} -> {}: {}",
                         r.revocation_type,
-                        &r.key[..16],
+                        r.key.get(..16).unwrap_or(&r.key),
                         r.destination,
                         r.outcome.as_deref().unwrap_or("")
                     );

@@ -66,8 +66,9 @@ struct Db {
 }
 
 impl Db {
-    fn spawn(mut outbox: Outbox) -> (Db, std::thread::JoinHandle<()>) {
+    fn spawn(mut outbox: Outbox) -> Result<(Db, std::thread::JoinHandle<()>), Error> {
         let (tx, mut rx) = mpsc::channel::<Cmd>(65_536);
+        let outbox_path = outbox.path().to_path_buf();
         let handle = std::thread::Builder::new()
             .name("leakguard-outbox".into())
             .spawn(move || {
@@ -82,8 +83,8 @@ impl Db {
                     run_batch(&mut outbox, cmds);
                 }
             })
-            .expect("spawning the outbox thread");
-        (Db { tx }, handle)
+            .map_err(|e| Error::io(outbox_path, e))?;
+        Ok((Db { tx }, handle))
     }
 
     async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Cmd) -> Result<T, String> {
@@ -241,7 +242,7 @@ pub async fn serve(
             routes.entry(t.clone()).or_default().push(GITLAB_DESTINATION.into());
         }
     }
-    let (db, writer) = Db::spawn(outbox);
+    let (db, writer) = Db::spawn(outbox)?;
     let wake = Arc::new(Notify::new());
     let app = Arc::new(App {
         token_hash: Sha256::digest(token.as_bytes()).into(),
@@ -507,6 +508,11 @@ async fn dispatch_batch(d: &Arc<Dispatcher>, due: Vec<Item>) -> Vec<Update> {
     out
 }
 
+/// The first `n` characters of an identifier or hash, for logs.
+fn short(s: &str, n: usize) -> &str {
+    s.get(..n).unwrap_or(s)
+}
+
 fn retry(d: &Dispatcher, it: &Item, error: String, retry_after: Option<Duration>) -> Update {
     let b = d.cfg.dispatch.backoff;
     let delay = b.delay(it.attempts + 1, retry_after);
@@ -550,7 +556,7 @@ async fn to_partner(d: &Dispatcher, url: &str, chunk: &[Item]) -> Vec<Update> {
         .await;
     match resp {
         Ok(r) if r.status().is_success() => {
-            let outcome = format!("delivered ({}) key {}", r.status().as_u16(), &key_id[..8]);
+            let outcome = format!("delivered ({}) key {}", r.status().as_u16(), short(&key_id, 8));
             tracing::info!("partner {url}: {} token(s) {outcome}", chunk.len());
             all(&|it| Update::done(it.id, &outcome))
         }
@@ -588,11 +594,11 @@ async fn to_gitlab(d: &Dispatcher, it: Item) -> Update {
     }
     match gl.revoke(&token).await {
         Outcome::Done(o) => {
-            tracing::info!("GitLab token {}: {o}", &it.key[..12]);
+            tracing::info!("GitLab token {}: {o}", short(&it.key, 12));
             Update::Done { id: it.id, outcome: o }
         }
         Outcome::Permanent(e) => {
-            tracing::warn!("GitLab token {}: {e}", &it.key[..12]);
+            tracing::warn!("GitLab token {}: {e}", short(&it.key, 12));
             Update::Failed { id: it.id, error: e }
         }
         Outcome::Retry(e, ra) => retry(d, &it, e, ra),

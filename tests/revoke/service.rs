@@ -240,3 +240,73 @@ fn key_rotation_mid_stream_old_signatures_still_verify() {
     assert!(svc.term().success());
     w.assert_no_leaks(&[&record]);
 }
+
+#[test]
+fn sigterm_keeps_every_acknowledged_request() {
+    let mut w = World::new();
+    let port = free_port();
+    let cfg = w.service_config(
+        "svc",
+        port,
+        &[(&[T], "http://127.0.0.1:9/revoke")],
+        "[rate_limit]\nburst = 100000\n",
+    );
+    let (mut svc, url) = w.serve(&cfg);
+    let tokens: Vec<String> = (0..400).map(|_| ghp()).collect();
+    w.secrets.extend(tokens.iter().cloned());
+    // 4 concurrent posters; SIGTERM lands while they are mid-stream
+    let acked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let posters: Vec<_> = tokens
+        .chunks(100)
+        .map(|chunk| {
+            let (chunk, url, acked) = (chunk.to_vec(), url.clone(), acked.clone());
+            std::thread::spawn(move || {
+                let rt =
+                    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    let c = reqwest::Client::new();
+                    for t in chunk {
+                        let body = serde_json::json!([{"type": T, "token": t, "location": "l"}])
+                            .to_string();
+                        let r = c
+                            .post(format!("{url}/v1/revoke_tokens"))
+                            .header("Authorization", SERVICE_TOKEN)
+                            .body(body)
+                            .send()
+                            .await;
+                        match r {
+                            Ok(r) if r.status() == 204 => {
+                                acked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            }
+                            Ok(r) => panic!("unexpected status {}", r.status()),
+                            Err(_) => break, // listener closed by the shutdown
+                        }
+                    }
+                });
+            })
+        })
+        .collect();
+    wait_for(Duration::from_secs(20), "some requests acknowledged", || {
+        (acked.load(std::sync::atomic::Ordering::SeqCst) >= 40).then_some(())
+    });
+    assert!(svc.term().success(), "graceful exit on SIGTERM");
+    for p in posters {
+        p.join().unwrap();
+    }
+    let acked = acked.load(std::sync::atomic::Ordering::SeqCst);
+    let st = status(&w, &cfg);
+    let rows = st["outbox"]["pending"].as_u64().unwrap() + st["outbox"]["dead"].as_u64().unwrap();
+    assert!(acked > 0);
+    assert_eq!(rows as usize, acked, "every 204 is in the outbox, nothing else is");
+    w.assert_no_leaks(&[]);
+}
+
+#[test]
+fn leak_check_is_not_vacuous() {
+    let mut w = World::new();
+    let tok = ghp();
+    w.secrets.push(tok.clone());
+    std::fs::write(w.path("logs/leaky.err"), format!("debug: sending {tok}\n")).unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| w.assert_no_leaks(&[])));
+    assert!(caught.is_err(), "a log holding a token must fail the check");
+}
