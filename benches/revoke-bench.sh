@@ -75,6 +75,6 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 kill -TERM "$SVC_PID"; wait "$SVC_PID" || true
-"$BIN" serve status --config "$WORK/serve.toml" | head -1
+"$BIN" serve status --config "$WORK/serve.toml" | grep "^outbox"
 DELIVERED=$(grep -o '"token_sha256"' "$WORK/partner.jsonl" | wc -l)
 echo "wrk requests completed: $ACCEPTED; partner received (verified): $DELIVERED"

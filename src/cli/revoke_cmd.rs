@@ -173,6 +173,13 @@ pub(crate) enum PartnerCommand {
     },
 }
 
+/// `println!` that returns the I/O error instead of panicking (a closed pipe exits 0).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
+}
+
 fn runtime(multi: bool) -> Result<tokio::runtime::Runtime> {
     let mut b = if multi {
         tokio::runtime::Builder::new_multi_thread()
@@ -358,7 +365,7 @@ pub(crate) fn revoke(args: RevokeArgs) -> Result<i32> {
             summary.stopped.as_deref().map(|s| format!(" (stopped: {s})")).unwrap_or_default()
         )
     };
-    println!("{line}");
+    outln!("{line}");
     Ok(if summary.rejected > 0 || summary.pending > 0 { 1 } else { 0 })
 }
 
@@ -383,10 +390,10 @@ pub(crate) fn serve(args: ServeArgs) -> Result<i32> {
             let cfg = ServiceConfig::load(&config)?;
             let st = service::status(&cfg)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&st)?);
+                outln!("{}", serde_json::to_string_pretty(&st)?);
             } else {
                 let o = st.outbox;
-                println!(
+                outln!(
                     "outbox {}: pending {}, done {}, failed {}, dead {}",
                     cfg.outbox_path().display(),
                     o.pending,
@@ -396,7 +403,7 @@ pub(crate) fn serve(args: ServeArgs) -> Result<i32> {
                 );
                 for (label, rows) in [("dead letter", &st.dead_letters), ("failed", &st.failed)] {
                     for r in rows {
-                        println!(
+                        outln!(
                             "{label}: {} key {} -> {} after {} attempt(s): {}",
                             r.revocation_type,
                             r.key.get(..16).unwrap_or(&r.key),
@@ -407,7 +414,7 @@ pub(crate) fn serve(args: ServeArgs) -> Result<i32> {
                     }
                 }
                 for r in &st.recent {
-                    println!(
+                    outln!(
                         "done: {} key {} -> {}: {}",
                         r.revocation_type,
                         r.key.get(..16).unwrap_or(&r.key),
@@ -446,10 +453,10 @@ pub(crate) fn keys(cmd: KeysCommand) -> Result<i32> {
     let store = KeyStore::open(&cfg.state_dir)?;
     if let KeysCommand::Rotate { .. } = cmd {
         let id = store.rotate()?;
-        println!("new current key {id}");
+        outln!("new current key {id}");
     }
     for k in store.public_keys()? {
-        println!("{}{}", k.key_identifier, if k.is_current { "  (current)" } else { "" });
+        outln!("{}{}", k.key_identifier, if k.is_current { "  (current)" } else { "" });
     }
     Ok(0)
 }
@@ -463,11 +470,11 @@ pub(crate) fn partner(cmd: PartnerCommand) -> Result<i32> {
             let keys = runtime(false)?.block_on(partner::fetch_public_keys(&http, &public_keys))?;
             match partner::verify(&keys, &key_id, &signature, &bytes) {
                 Ok(()) => {
-                    println!("signature OK (key {key_id})");
+                    outln!("signature OK (key {key_id})");
                     Ok(0)
                 }
                 Err(e) => {
-                    println!("signature INVALID: {e}");
+                    outln!("signature INVALID: {e}");
                     Ok(1)
                 }
             }

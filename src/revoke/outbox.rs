@@ -350,30 +350,40 @@ impl Outbox {
         let path = self.path.clone();
         let db = |source| Error::Outbox { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(db)?;
-        for u in updates {
-            match u {
-                Update::Done { id, outcome } => tx.execute(
+        {
+            let mut done = tx
+                .prepare_cached(
                     "UPDATE outbox SET state = 'done', token = NULL, outcome = ?2,
                          attempts = attempts + 1, updated_ms = ?3
                      WHERE id = ?1 AND state = 'pending'",
-                    params![id, outcome, now],
-                ),
-                Update::Failed { id, error } => tx.execute(
+                )
+                .map_err(db)?;
+            let mut failed = tx
+                .prepare_cached(
                     "UPDATE outbox SET state = 'failed', token = NULL, last_error = ?2,
                          attempts = attempts + 1, updated_ms = ?3
                      WHERE id = ?1 AND state = 'pending'",
-                    params![id, error, now],
-                ),
-                Update::Retry { id, error, next_attempt_ms, max_attempts } => tx.execute(
+                )
+                .map_err(db)?;
+            let mut retry = tx
+                .prepare_cached(
                     "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,
                          next_attempt_ms = ?3, updated_ms = ?5,
                          state = CASE WHEN attempts + 1 >= ?4 THEN 'dead' ELSE 'pending' END,
                          token = CASE WHEN attempts + 1 >= ?4 THEN NULL ELSE token END
                      WHERE id = ?1 AND state = 'pending'",
-                    params![id, error, next_attempt_ms, max_attempts, now],
-                ),
+                )
+                .map_err(db)?;
+            for u in updates {
+                match u {
+                    Update::Done { id, outcome } => done.execute(params![id, outcome, now]),
+                    Update::Failed { id, error } => failed.execute(params![id, error, now]),
+                    Update::Retry { id, error, next_attempt_ms, max_attempts } => {
+                        retry.execute(params![id, error, next_attempt_ms, max_attempts, now])
+                    }
+                }
+                .map_err(db)?;
             }
-            .map_err(db)?;
         }
         tx.commit().map_err(db)
     }

@@ -430,7 +430,7 @@ async fn dispatch_loop(d: Dispatcher, mut stop: watch::Receiver<bool>) {
         if *stop.borrow() {
             break;
         }
-        let due = match d.db.call(|r| Cmd::Due(now_ms(), 1000, r)).await {
+        let due = match d.db.call(|r| Cmd::Due(now_ms(), 500, r)).await {
             Ok(due) => due,
             Err(e) => {
                 tracing::error!("dispatcher: {e}");

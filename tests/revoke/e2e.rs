@@ -154,6 +154,8 @@ fn scan_classify_revoke_serve_partner_each_token_once() {
     // running again sends nothing new: the outbox remembers, the service dedups
     let out = w.run("revoke-again", &args, &token_env);
     assert!(String::from_utf8_lossy(&out.stdout).contains("sent 0, accepted 0"));
+    // a repeated POST of an already revoked token is accepted (idempotent) but not re-sent
+    assert_eq!(post_tokens(&svc_url, &[(GH, &gh1), (GH, &gh1)]), 204);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(received(&record).len(), 3);
 
