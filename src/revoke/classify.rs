@@ -491,3 +491,56 @@ pub fn write_flags(report: &mut Value, c: &Classification, out: &Path) -> Result
     .map_err(|e| Error::io(out, e))?;
     Ok(flagged)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{self, Format, ReportMeta};
+    use crate::scan::Scanner;
+    use crate::source::Provenance;
+
+    /// Every report format leakguard writes reads back to the same rule, token and place.
+    #[test]
+    fn round_trips_every_report_format() {
+        let scanner = Scanner::builtin().unwrap();
+        let mut scratch = scanner.new_scratch();
+        let mut findings = Vec::new();
+        let text = b"x = 1\nGITHUB_TOKEN=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\n";
+        scanner.scan_bytes(text, &Provenance::Stdin, &mut scratch, &mut findings);
+        assert_eq!(findings.len(), 1);
+        for (format, expect) in [
+            (Format::Gitlab, ReportFormat::Gitlab),
+            (Format::Sarif, ReportFormat::Sarif),
+            (Format::Json, ReportFormat::JsonLines),
+        ] {
+            let mut buf = Vec::new();
+            report::write(format, &findings, &ReportMeta::now(), &mut buf).unwrap();
+            let (got, read) = read_report(&buf, "r".as_ref()).unwrap();
+            assert_eq!(got, expect);
+            assert_eq!(read.len(), 1, "{expect:?}");
+            assert_eq!(read[0].identifier_value, "github_personal_access_token");
+            assert_eq!(read[0].token, "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");
+            assert_eq!(read[0].start_line, 2, "{expect:?}");
+            let c = Classifier::new()
+                .api_types(["gitleaks_rule_id_github_personal_access_token".to_string()])
+                .classify(got, read);
+            assert_eq!(c.targets.len(), 1);
+            assert_eq!(c.findings[0].confidence, "high", "{expect:?}");
+        }
+    }
+
+    #[test]
+    fn redacted_reports_have_nothing_to_revoke() {
+        let report = br#"{"rule_id":"aws","secret":"REDACTED","path":"a","start_line":1}"#;
+        let (f, r) = read_report(report, "r".as_ref()).unwrap();
+        let c = Classifier::new().classify(f, r);
+        assert_eq!(c.findings[0].revocability, Revocability::NoToken);
+        assert!(c.targets.is_empty());
+    }
+
+    #[test]
+    fn rejects_unknown_json() {
+        assert!(read_report(br#"{"hello": 1}"#, "r".as_ref()).is_err());
+        assert!(read_report(b"not json\n", "r".as_ref()).is_err());
+    }
+}
