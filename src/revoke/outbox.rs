@@ -201,12 +201,20 @@ pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Creates `path` if missing, readable only by the owner (it will hold tokens).
+///
+/// An existing file is never opened here: closing *any* descriptor of a file drops every POSIX
+/// advisory lock this process holds on it, including SQLite's, and another process would then
+/// believe it is the last connection and checkpoint and delete the WAL under our feet.
 fn create_private_file(path: &Path) -> std::io::Result<()> {
     let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(false);
+    o.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    o.open(path).map(drop)
+    match o.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 fn map_state(s: &str) -> &'static str {
@@ -434,6 +442,28 @@ impl Outbox {
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Turns off SQLite's automatic checkpoints on this connection. A committing writer would
+    /// otherwise run the checkpoint (copy the WAL into the database and fsync it) inline,
+    /// stalling every request waiting for that commit; the service checkpoints from a separate
+    /// connection instead ([`Outbox::checkpoint`]).
+    pub fn disable_auto_checkpoint(&self) -> Result<(), Error> {
+        self.conn
+            .query_row("PRAGMA wal_autocheckpoint = 0", [], |_| Ok(()))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Copies committed WAL frames into the database file without blocking writers
+    /// (`wal_checkpoint(PASSIVE)`); with `truncate`, waits for writers and truncates the WAL
+    /// (used at shutdown).
+    pub fn checkpoint(&self, truncate: bool) -> Result<(), Error> {
+        let sql = if truncate {
+            "PRAGMA wal_checkpoint(TRUNCATE)"
+        } else {
+            "PRAGMA wal_checkpoint(PASSIVE)"
+        };
+        self.conn.query_row(sql, [], |_| Ok(())).map_err(|e| self.err(e))
     }
 
     /// Number of rows that still hold a token (should equal the pending count).
