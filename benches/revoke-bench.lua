@@ -13,6 +13,15 @@ function init(args)
   run = os.getenv("BENCH_RUN") or "0"
 end
 
+-- Optional fixed pacing: BENCH_DELAY_MS per connection between requests (open-loop-ish load
+-- at roughly connections * 1000 / BENCH_DELAY_MS requests per second).
+local pace = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if pace then
+  function delay()
+    return pace
+  end
+end
+
 function request()
   counter = counter + 1
   local body = string.format(

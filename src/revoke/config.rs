@@ -68,6 +68,8 @@ struct Raw {
     #[serde(default)]
     dispatch: RawDispatch,
     #[serde(default)]
+    outbox: RawOutbox,
+    #[serde(default)]
     partners: Vec<RawPartner>,
     gitlab: Option<RawGitLab>,
 }
@@ -89,6 +91,12 @@ struct RawDispatch {
     timeout_ms: Option<u64>,
     poll_interval_ms: Option<u64>,
     concurrency: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawOutbox {
+    synchronous: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +172,8 @@ pub struct ServiceConfig {
     pub auth_token_file: Option<PathBuf>,
     /// Outbox database and signing keys.
     pub state_dir: PathBuf,
+    /// Outbox durability (`[outbox] synchronous`).
+    pub sync: super::outbox::Sync,
     /// Largest `POST /v1/revoke_tokens` body.
     pub max_body_bytes: usize,
     /// Most elements in one `POST /v1/revoke_tokens`.
@@ -205,6 +215,15 @@ impl ServiceConfig {
         if !(rps > 0.0 && burst >= 1.0) {
             return Err(bad("rate_limit needs requests_per_second > 0 and burst >= 1".into()));
         }
+        let sync = match raw.outbox.synchronous.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("full") => super::outbox::Sync::Full,
+            Some("normal") => super::outbox::Sync::Normal,
+            Some(other) => {
+                return Err(bad(format!(
+                    "outbox.synchronous must be \"full\" or \"normal\", not {other:?}"
+                )));
+            }
+        };
         let mut partners = Vec::new();
         for p in raw.partners {
             if !(p.url.starts_with("http://") || p.url.starts_with("https://")) {
@@ -246,6 +265,7 @@ impl ServiceConfig {
             listen: raw.listen.unwrap_or_else(|| "127.0.0.1:8080".into()),
             auth_token_file: raw.auth_token_file.map(resolve),
             state_dir: resolve(raw.state_dir.unwrap_or_else(|| PathBuf::from("state"))),
+            sync,
             max_body_bytes: raw.max_body_bytes.unwrap_or(1 << 20),
             max_tokens_per_request: raw.max_tokens_per_request.unwrap_or(1000),
             rate_limit: RateLimit { requests_per_second: rps, burst },

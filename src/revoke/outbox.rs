@@ -226,9 +226,26 @@ fn map_state(s: &str) -> &'static str {
     }
 }
 
+/// How hard a commit waits for the disk (`PRAGMA synchronous` in WAL mode).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sync {
+    /// fsync the WAL at every commit: committed rows survive a crash of the process *and* of
+    /// the machine (power loss). The default.
+    #[default]
+    Full,
+    /// No fsync at commit: committed rows survive a crash or `kill -9` of the process, but the
+    /// last commits may be lost if the machine loses power.
+    Normal,
+}
+
 impl Outbox {
-    /// Opens (creating if needed) the outbox at `path`.
+    /// Opens (creating if needed) the outbox at `path` with [`Sync::Full`].
     pub fn open(path: &Path) -> Result<Outbox, Error> {
+        Outbox::open_with(path, Sync::Full)
+    }
+
+    /// Opens (creating if needed) the outbox at `path` with the given durability.
+    pub fn open_with(path: &Path, sync: Sync) -> Result<Outbox, Error> {
         if let Some(dir) = path.parent() {
             create_private_dir(dir).map_err(|e| Error::io(dir, e))?;
         }
@@ -241,7 +258,12 @@ impl Outbox {
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!("outbox {}: journal mode is {mode}, not WAL", path.display());
         }
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;").map_err(db)?;
+        let sync = match sync {
+            Sync::Full => "FULL",
+            Sync::Normal => "NORMAL",
+        };
+        conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA secure_delete = ON;"))
+            .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(Outbox { conn, path: path.to_path_buf() })
     }

@@ -108,7 +108,13 @@ fn run_batch(outbox: &mut Outbox, cmds: Vec<Cmd>) {
     }
     if !enqueues.is_empty() {
         let batches: Vec<&[NewItem]> = enqueues.iter().map(|(i, _)| i.as_slice()).collect();
-        match outbox.enqueue_batches(&batches) {
+        let start = Instant::now();
+        let result = outbox.enqueue_batches(&batches);
+        let took = start.elapsed();
+        if took > Duration::from_millis(50) {
+            tracing::warn!("slow outbox commit: {} request(s) took {took:?}", batches.len());
+        }
+        match result {
             Ok(counts) => {
                 for ((_, r), n) in enqueues.into_iter().zip(counts) {
                     let _ = r.send(Ok(n));
@@ -132,7 +138,12 @@ fn run_batch(outbox: &mut Outbox, cmds: Vec<Cmd>) {
                 let _ = r.send(outbox.next_due_ms().map_err(|e| e.to_string()));
             }
             Cmd::Complete(ups, r) => {
+                let start = Instant::now();
                 let _ = r.send(outbox.complete(&ups).map_err(|e| e.to_string()));
+                let took = start.elapsed();
+                if took > Duration::from_millis(50) {
+                    tracing::warn!("slow outbox update: {} row(s) took {took:?}", ups.len());
+                }
             }
             Cmd::Status(r) => {
                 let res = outbox
@@ -259,9 +270,9 @@ pub async fn serve(
 ) -> Result<(), Error> {
     let token = cfg.service_token()?;
     let keys = KeyStore::open(&cfg.state_dir)?;
-    let outbox = Outbox::open(&cfg.outbox_path())?;
+    let outbox = Outbox::open_with(&cfg.outbox_path(), cfg.sync)?;
     outbox.disable_auto_checkpoint()?;
-    let checkpointer = Checkpointer::spawn(Outbox::open(&cfg.outbox_path())?)?;
+    let checkpointer = Checkpointer::spawn(Outbox::open_with(&cfg.outbox_path(), cfg.sync)?)?;
     let gitlab = match &cfg.gitlab {
         None => None,
         Some(g) => {
