@@ -3,7 +3,8 @@
 //!
 //! Design decision: SQLite in WAL mode with `synchronous = FULL`: a commit returns only after
 //! the WAL is fsynced, so a row we acknowledged survives `kill -9` *and* power loss (`NORMAL`
-//! would survive only the former). The cost of an fsync per commit is amortised by callers
+//! would survive only the former; it is available as [`Sync::Normal`] for operators who accept
+//! that trade, and survives `kill -9` all the same). The cost of an fsync per commit is amortised by callers
 //! that commit many requests in one transaction (the service's writer thread does group
 //! commit). Rows are keyed by (destination, idempotency key), so re-enqueueing the same token
 //! is a no-op, and a dead row is revived when the token is reported again. A row's token is
