@@ -31,6 +31,8 @@ pub mod check;
 pub mod finding;
 pub mod matcher;
 pub mod report;
+#[cfg(feature = "revoke")]
+pub mod revoke;
 pub mod rules;
 pub mod scan;
 pub mod source;

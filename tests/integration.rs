@@ -6,5 +6,7 @@ mod util;
 mod compat;
 mod quality;
 mod reports;
+#[cfg(feature = "revoke")]
+mod revoke;
 mod rules_cli;
 mod scan_cli;

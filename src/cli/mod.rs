@@ -7,6 +7,8 @@
 //! (`leakguard scan | head`) is not an error.
 
 mod config;
+#[cfg(feature = "revoke")]
+mod revoke_cmd;
 mod rules_cmd;
 mod scan_cmd;
 
@@ -37,6 +39,23 @@ enum Command {
     /// List or check rules.
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
+    /// Classify a report's findings for revocation (type, revocable, likely test fixture).
+    #[cfg(feature = "revoke")]
+    Classify(revoke_cmd::ClassifyArgs),
+    /// Send a report's revocable tokens to a Token Revocation API, through a durable outbox.
+    #[cfg(feature = "revoke")]
+    Revoke(revoke_cmd::RevokeArgs),
+    /// Run the Token Revocation API service (`serve status` shows its outbox).
+    #[cfg(feature = "revoke")]
+    Serve(revoke_cmd::ServeArgs),
+    /// Manage the service's Partner API signing keys.
+    #[cfg(feature = "revoke")]
+    #[command(subcommand)]
+    Keys(revoke_cmd::KeysCommand),
+    /// Partner-side tools: verify signed requests, run an example receiver.
+    #[cfg(feature = "revoke")]
+    #[command(subcommand)]
+    Partner(revoke_cmd::PartnerCommand),
 }
 
 /// Options that choose the rule set, shared by subcommands.
@@ -66,6 +85,16 @@ pub(crate) fn run() -> i32 {
     let result = match cli.command {
         Command::Scan(args) => scan_cmd::run(*args),
         Command::Rules(cmd) => rules_cmd::run(cmd),
+        #[cfg(feature = "revoke")]
+        Command::Classify(args) => revoke_cmd::classify(args),
+        #[cfg(feature = "revoke")]
+        Command::Revoke(args) => revoke_cmd::revoke(args),
+        #[cfg(feature = "revoke")]
+        Command::Serve(args) => revoke_cmd::serve(args),
+        #[cfg(feature = "revoke")]
+        Command::Keys(cmd) => revoke_cmd::keys(cmd),
+        #[cfg(feature = "revoke")]
+        Command::Partner(cmd) => revoke_cmd::partner(cmd),
     };
     match result {
         Ok(code) => code,
