@@ -6,10 +6,13 @@
 //! hand-written, well-known generator gives both; its statistical quality is far beyond what
 //! synthetic text needs.
 
-/// xoshiro256** state.
+use std::cell::Cell;
+
+/// xoshiro256** state. The state is in a `Cell` so that draws take `&self`: generator code
+/// can then write `rng.string(ALNUM, rng.range(8, 16))` without borrow gymnastics.
 #[derive(Clone, Debug)]
 pub struct Rng {
-    s: [u64; 4],
+    s: Cell<[u64; 4]>,
 }
 
 fn splitmix64(x: &mut u64) -> u64 {
@@ -24,56 +27,70 @@ impl Rng {
     /// A generator seeded from `seed`.
     pub fn new(seed: u64) -> Rng {
         let mut x = seed;
-        Rng { s: [splitmix64(&mut x), splitmix64(&mut x), splitmix64(&mut x), splitmix64(&mut x)] }
+        Rng {
+            s: Cell::new([
+                splitmix64(&mut x),
+                splitmix64(&mut x),
+                splitmix64(&mut x),
+                splitmix64(&mut x),
+            ]),
+        }
     }
 
     /// An independent generator derived from this one and a label, so that adding draws in
     /// one part of the generator does not shift every later part.
-    pub fn fork(&mut self, label: u64) -> Rng {
+    pub fn fork(&self, label: u64) -> Rng {
         Rng::new(self.next_u64() ^ label.wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 
     /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
+    pub fn next_u64(&self) -> u64 {
+        let mut s = self.s.get();
+        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        self.s.set(s);
         result
     }
 
     /// Uniform in `0..n` (`n > 0`), without modulo bias worth mentioning (128-bit multiply).
-    pub fn below(&mut self, n: usize) -> usize {
+    pub fn below(&self, n: usize) -> usize {
         debug_assert!(n > 0);
         ((self.next_u64() as u128 * n as u128) >> 64) as usize
     }
 
     /// Uniform in `lo..=hi`.
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
+    pub fn range(&self, lo: usize, hi: usize) -> usize {
         lo + self.below(hi - lo + 1)
     }
 
     /// Uniform float in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
+    pub fn unit(&self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// True with probability `p`.
-    pub fn chance(&mut self, p: f64) -> bool {
+    pub fn chance(&self, p: f64) -> bool {
         self.unit() < p
     }
 
     /// A uniformly chosen element.
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub fn pick<'a, T>(&self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 
+    /// A uniformly chosen string (a `pick` that needs no type annotation at call sites).
+    pub fn pick_str<'a>(&self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
     /// An element chosen with the given weights (`(weight, item)` pairs).
-    pub fn weighted<'a, T>(&mut self, items: &'a [(u32, T)]) -> &'a T {
+    pub fn weighted<'a, T>(&self, items: &'a [(u32, T)]) -> &'a T {
         let total: u64 = items.iter().map(|(w, _)| *w as u64).sum();
         let mut x = self.next_u64() % total.max(1);
         for (w, item) in items {
@@ -86,7 +103,7 @@ impl Rng {
     }
 
     /// Fisher-Yates shuffle.
-    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub fn shuffle<T>(&self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i + 1);
             items.swap(i, j);
@@ -94,7 +111,7 @@ impl Rng {
     }
 
     /// `n` random bytes.
-    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+    pub fn bytes(&self, n: usize) -> Vec<u8> {
         let mut out = Vec::with_capacity(n + 8);
         while out.len() < n {
             out.extend_from_slice(&self.next_u64().to_le_bytes());
@@ -104,7 +121,7 @@ impl Rng {
     }
 
     /// `n` characters drawn uniformly from `alphabet` (ASCII).
-    pub fn string(&mut self, alphabet: &[u8], n: usize) -> String {
+    pub fn string(&self, alphabet: &[u8], n: usize) -> String {
         let mut s = String::with_capacity(n);
         for _ in 0..n {
             s.push(alphabet[self.below(alphabet.len())] as char);
@@ -113,7 +130,7 @@ impl Rng {
     }
 
     /// A log-normal sample with the given median and spread (sigma of the underlying normal).
-    pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
+    pub fn lognormal(&self, median: f64, sigma: f64) -> f64 {
         // Box-Muller.
         let u1 = self.unit().max(1e-12);
         let u2 = self.unit();
