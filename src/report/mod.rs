@@ -94,10 +94,18 @@ pub fn write(
 }
 
 /// Writes a file atomically: temp file in the same directory, fsync, rename.
+///
+/// A destination that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO)
+/// is written in place: renaming over it would replace a device node with a file.
 pub fn write_atomic<F>(path: &Path, fill: F) -> io::Result<()>
 where
     F: FnOnce(&mut dyn Write) -> io::Result<()>,
 {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let mut w = io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+        fill(&mut w)?;
+        return w.flush();
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -135,6 +143,13 @@ mod tests {
     fn timestamp_shape() {
         let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
         assert_eq!(gitlab_timestamp(t), "2023-11-14T22:13:20");
+    }
+
+    #[test]
+    fn device_destinations_are_written_in_place() {
+        write_atomic(Path::new("/dev/null"), |w| w.write_all(b"report")).unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(!meta.is_file(), "/dev/null must stay a device");
     }
 
     #[test]
