@@ -330,6 +330,14 @@ pub(crate) fn check_output_writable(path: Option<&Path>) -> Result<()> {
     if path.is_dir() {
         bail!("{}: output is a directory", path.display());
     }
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        // A device or FIFO (`-o /dev/null`) is written in place; it must be writable.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("{}: cannot write report", path.display()))?;
+        return Ok(());
+    }
     tempfile::Builder::new()
         .prefix(".leakguard-probe-")
         .tempfile_in(dir)
