@@ -7,7 +7,10 @@
 //! only decide *which* bytes to scan and hand every finding to a [`Sink`]. Nothing here
 //! touches the network.
 
+pub mod cache;
 pub mod driver;
+#[cfg(feature = "git")]
+pub mod git;
 pub mod sink;
 
 use std::sync::Arc;

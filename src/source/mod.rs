@@ -9,6 +9,8 @@
 //! driver reports and skips them.
 
 pub mod exclude;
+#[cfg(feature = "git")]
+pub mod git;
 #[allow(unsafe_code)]
 pub mod mmap;
 pub mod read;
