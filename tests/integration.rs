@@ -1,1 +1,9 @@
+//! The one integration-test binary (ripgrep style: `autotests = false`). Every test runs the
+//! real `leakguard` binary or the public library API against real files in temp dirs.
 
+mod util;
+
+mod quality;
+mod reports;
+mod rules_cli;
+mod scan_cli;

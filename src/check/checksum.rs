@@ -91,7 +91,7 @@ pub fn gitlab_routable_decode(token: &[u8]) -> Option<Result<RoutablePayload, &'
         None => (before_dot, None),
     };
     let ll = u64::from_str_radix(ll, 36).ok()? as usize;
-    if ll < 27 || ll > 300 || ll > b64_and_prefix.len() {
+    if !(27..=300).contains(&ll) || ll > b64_and_prefix.len() {
         return Some(Err("length field out of range"));
     }
     let crc = crc32fast::hash(head.as_bytes());

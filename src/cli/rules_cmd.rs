@@ -95,6 +95,7 @@ fn check(files: &[PathBuf]) -> Result<i32> {
     for (name, set, builtin) in sets {
         let set = Arc::new(set);
         let scanner = Scanner::new(set.clone(), ScanOptions::default())?;
+        scanner.compile_all()?;
         let mut problems = Vec::new();
         for rule in set.rules() {
             check_rule(&scanner, rule, builtin, &mut problems);

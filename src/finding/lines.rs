@@ -37,8 +37,8 @@ impl<'a> LineCounter<'a> {
         (self.line, self.line_start)
     }
 
-    /// 1-based (line, column) of `offset`, the column counted in UTF-8 characters (bytes of
-    /// invalid sequences count one each).
+    /// 1-based (line, column) of `offset`, the column counted in characters as a lossy UTF-8
+    /// decoder shows them (each maximal invalid sequence is one U+FFFD).
     pub fn line_col(&mut self, offset: usize) -> (usize, usize) {
         let (line, start) = self.locate(offset);
         (line, char_count(&self.hay[start..offset.min(self.hay.len())]) + 1)
@@ -54,8 +54,10 @@ impl<'a> LineCounter<'a> {
 }
 
 fn char_count(bytes: &[u8]) -> usize {
-    // Count bytes that do not continue a UTF-8 sequence.
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+    if bytes.is_ascii() {
+        return bytes.len();
+    }
+    bstr::ByteSlice::chars(bytes).count()
 }
 
 #[cfg(test)]
@@ -74,5 +76,8 @@ mod tests {
         assert_eq!(lc.line_col(1), (1, 2));
         assert_eq!(lc.lines_of(4, 5), "cdé f".as_bytes());
         assert_eq!(lc.lines_of(0, 4), "ab\ncdé f".as_bytes());
+        // A truncated sequence is one replacement character; a stray continuation byte too.
+        let mut lc = LineCounter::new(b"\xe2\x82 \x82k");
+        assert_eq!(lc.line_col(4), (1, 4));
     }
 }

@@ -173,6 +173,8 @@ pub struct Allowlist {
     pub stopwords: Vec<String>,
     /// Global allowlists only: the rule ids it applies to (empty: all).
     pub target_rules: Vec<String>,
+    /// Source text of `paths` and `regexes`, for digests and messages.
+    pub patterns: Vec<String>,
 }
 
 impl Allowlist {
@@ -208,6 +210,19 @@ impl Allowlist {
             Condition::Or => configured.any(|&v| v),
             Condition::And => configured.all(|&v| v),
         }
+    }
+
+    /// Everything that decides this allowlist's verdicts, as text (for rule-set digests).
+    fn digest_text(&self) -> String {
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.condition,
+            self.commits,
+            self.patterns,
+            self.regex_target,
+            self.stopwords,
+            self.target_rules
+        )
     }
 
     fn applies_to(&self, rule_id: &str) -> bool {
@@ -394,8 +409,7 @@ impl RuleSet {
     /// Mutable access for overrides (GitLab ruleset `override`).
     pub fn rule_mut(&mut self, id: &str) -> Option<&mut Rule> {
         let idx = self.by_id.get(id)?.index();
-        let rule = self.rules.get_mut(idx);
-        rule
+        self.rules.get_mut(idx)
     }
 
     /// Recomputes the id map and digest after edits.
@@ -416,11 +430,11 @@ impl RuleSet {
             }
             h.update(format!("{:?}{:?}{:?}", r.secret_group, r.entropy, r.keywords).as_bytes());
             for a in &r.allowlists {
-                h.update(format!("{a:?}").as_bytes());
+                h.update(a.digest_text().as_bytes());
             }
         }
         for a in &self.allowlists {
-            h.update(format!("{a:?}").as_bytes());
+            h.update(a.digest_text().as_bytes());
         }
         self.digest = hex::encode(h.finalize());
     }
@@ -695,16 +709,14 @@ fn compile_rule(
         Some(pat) => {
             let translated =
                 regex::translate_re2(pat).map_err(|e| err("regex", ErrorKind::Regex(e)))?;
-            let compiled =
-                regex::compile(&translated).map_err(|e| err("regex", ErrorKind::Regex(e)))?;
+            let groups =
+                regex::validate(&translated).map_err(|e| err("regex", ErrorKind::Regex(e)))?;
             if let Some(g) = syn.secret_group {
-                let groups = compiled.group_info().group_len(regex_automata::PatternID::ZERO);
-                if g >= groups {
+                if g > groups {
                     return Err(err(
                         "secretGroup",
                         ErrorKind::Value(format!(
-                            "group {g} does not exist (the regex has {} groups)",
-                            groups - 1
+                            "group {g} does not exist (the regex has {groups} groups)"
                         )),
                     ));
                 }
@@ -844,6 +856,7 @@ fn compile_allowlist(
         regex_target,
         stopwords: syn.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
         target_rules: syn.target_rules,
+        patterns: syn.paths.iter().chain(&syn.regexes).cloned().collect(),
     })
 }
 

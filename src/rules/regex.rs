@@ -20,12 +20,26 @@ pub(crate) fn ascii_syntax() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false).nest_limit(250)
 }
 
+/// Only the NFA limit is raised (large bounded repetitions need it). The eager full-DFA and
+/// one-pass limits stay at their small defaults: raising them makes every rule build a big
+/// DFA at startup, which cost a second and 100 MB for the built-in rules (measured).
 fn meta_config() -> meta::Config {
-    meta::Config::new()
-        .nfa_size_limit(Some(SIZE_LIMIT))
-        .onepass_size_limit(Some(SIZE_LIMIT))
-        .dfa_size_limit(Some(SIZE_LIMIT))
-        .hybrid_cache_capacity(4 << 20)
+    meta::Config::new().nfa_size_limit(Some(SIZE_LIMIT))
+}
+
+/// Parses a (translated) pattern without compiling it, returning its number of explicit
+/// capture groups. Rule validation uses this; the matcher compiles each regex once.
+pub fn validate(pattern: &str) -> Result<usize, String> {
+    let parse = |p: &mut regex_syntax::Parser| p.parse(pattern);
+    let ascii = parse(
+        &mut regex_syntax::ParserBuilder::new().unicode(false).utf8(false).nest_limit(250).build(),
+    );
+    let hir = match ascii {
+        Ok(hir) => hir,
+        Err(e) => parse(&mut regex_syntax::ParserBuilder::new().nest_limit(250).build())
+            .map_err(|_| e.to_string().replace('\n', " "))?,
+    };
+    Ok(hir.properties().explicit_captures_len())
 }
 
 /// Compiles a (translated) pattern, ASCII mode first, Unicode mode as the fallback.
@@ -49,14 +63,16 @@ fn error_text(err: &meta::BuildError) -> String {
 
 /// The most bytes any match of `pattern` can span, or `None` when unbounded.
 pub fn maximum_len(pattern: &str) -> Option<usize> {
-    let hir = regex_syntax::ParserBuilder::new()
+    let ascii = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .nest_limit(250)
         .build()
-        .parse(pattern)
-        .or_else(|_| regex_syntax::ParserBuilder::new().nest_limit(250).build().parse(pattern))
-        .ok()?;
+        .parse(pattern);
+    let hir = match ascii {
+        Ok(hir) => hir,
+        Err(_) => regex_syntax::ParserBuilder::new().nest_limit(250).build().parse(pattern).ok()?,
+    };
     hir.properties().maximum_len()
 }
 
@@ -104,7 +120,8 @@ pub fn translate_re2(pattern: &str) -> Result<String, String> {
             i = translate_class(&chars, i, &mut out)?;
             continue;
         }
-        if c == '{' && chars.get(i + 1) == Some(&',') {
+        if c == '{' && !is_repetition(&chars[i..]) {
+            // RE2 reads a `{` that does not start `{n}`, `{n,}` or `{n,m}` as a literal.
             out.push_str("\\{");
             i += 1;
             continue;
@@ -113,6 +130,26 @@ pub fn translate_re2(pattern: &str) -> Result<String, String> {
         i += 1;
     }
     Ok(out)
+}
+
+/// Whether `chars` (starting at `{`) is a counted repetition `{n}`, `{n,}` or `{n,m}`.
+fn is_repetition(chars: &[char]) -> bool {
+    let mut i = 1;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while chars.get(*i).is_some_and(char::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > start
+    };
+    if !digits(&mut i) {
+        return false;
+    }
+    if chars.get(i) == Some(&',') {
+        i += 1;
+        digits(&mut i);
+    }
+    chars.get(i) == Some(&'}')
 }
 
 /// Copies one character class starting at `chars[start] == '['`, escaping what Go reads
@@ -187,6 +224,8 @@ mod tests {
         assert_eq!(translate_re2(r"[a&&b]").unwrap(), r"[a&\&b]");
         assert_eq!(translate_re2(r"[[:alpha:]_]").unwrap(), r"[[:alpha:]_]");
         assert_eq!(translate_re2(r"a{,3}").unwrap(), r"a\{,3}");
+        assert_eq!(translate_re2(r"\$?{{[^}]+}}").unwrap(), r"\$?\{\{[^}]+}}");
+        assert_eq!(translate_re2(r"a{2}b{3,}c{4,5}").unwrap(), r"a{2}b{3,}c{4,5}");
         assert_eq!(translate_re2(r"\Qa.b\Ec").unwrap(), r"a\.bc");
         assert!(translate_re2(r"abc\Z").is_err());
         assert!(translate_re2(r"[abc").is_err());

@@ -79,11 +79,14 @@ pub struct Scanner {
     /// Per rule: the resolved check, so the hot path does no name lookups.
     checks: Arc<Vec<Option<Check>>>,
     /// Per rule: resolved companion rule ids.
-    required: Arc<Vec<Vec<(RuleId, Option<usize>, Option<usize>)>>>,
+    required: Arc<Vec<Vec<Companion>>>,
     /// Whether any rule is path-only (those are evaluated per file, not per match).
     path_only: Arc<Vec<RuleId>>,
     opts: ScanOptions,
 }
+
+/// A resolved `[[rules.required]]` entry: (companion rule, within lines, within columns).
+type Companion = (RuleId, Option<usize>, Option<usize>);
 
 /// Per-thread state for [`Scanner::scan_bytes`].
 #[derive(Debug)]
@@ -154,6 +157,12 @@ impl Scanner {
             path_only: Arc::new(path_only),
             opts,
         })
+    }
+
+    /// Compiles every rule regex now (they are otherwise compiled on first use), so that
+    /// errors surface before scanning; `rules check` uses this.
+    pub fn compile_all(&self) -> Result<(), BuildError> {
+        Ok(self.matcher.compile_all()?)
     }
 
     /// The rule set.

@@ -1,0 +1,404 @@
+//! `leakguard scan` through the real binary on real temp directories.
+
+use std::io::Write;
+
+use base64::Engine as _;
+
+use crate::util::{
+    Dir, GITLAB_ROUTABLE_PAT, Rng, aws_key_id, github_pat, github_pat_bad_checksum, json_lines, run,
+};
+
+fn scan_json(d: &Dir, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+    let mut c = d.cmd();
+    c.args(["scan", ".", "--format", "json", "-q"]).args(extra);
+    let out = run(&mut c);
+    (out.code, json_lines(&out.stdout), out.stderr)
+}
+
+fn find<'a>(fs: &'a [serde_json::Value], rule: &str) -> Vec<&'a serde_json::Value> {
+    fs.iter().filter(|f| f["rule_id"] == rule).collect()
+}
+
+fn pem_key(seed: u64) -> String {
+    let mut rng = Rng::new(seed);
+    let raw: Vec<u8> = (0..900).map(|_| rng.next() as u8).collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
+    let body: Vec<&str> =
+        b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", body.join("\n"))
+}
+
+#[test]
+fn planted_secrets_are_found_at_the_right_line_and_column() {
+    let d = Dir::new();
+    let gh = github_pat(1);
+    let aws = aws_key_id(2);
+    d.create("src/config.py", format!("import os\n\nclass Config:\n    TOKEN = \"{gh}\"\n"));
+    d.create(
+        "deploy/.env",
+        format!("# deploy\nAWS_ACCESS_KEY_ID={aws}\nGITLAB_TOKEN={GITLAB_ROUTABLE_PAT}\n"),
+    );
+    d.create("keys/id_rsa", format!("# key below\n\n{}", pem_key(3)));
+    d.create("clean/readme.md", "nothing to see here\n".repeat(100));
+    let (code, fs, err) = scan_json(&d, &[]);
+    assert_eq!(code, 1, "{err}");
+
+    let f = find(&fs, "github_personal_access_token");
+    assert_eq!(f.len(), 1, "{fs:#?}");
+    assert_eq!(f[0]["path"], "src/config.py");
+    assert_eq!((f[0]["start_line"].as_u64(), f[0]["start_column"].as_u64()), (Some(4), Some(14)));
+    assert_eq!(f[0]["end_column"].as_u64(), Some(14 + 40 - 1));
+    assert_eq!(f[0]["secret"], gh);
+    assert_eq!(f[0]["confidence"], "high");
+
+    let aws_f: Vec<_> = fs.iter().filter(|f| f["secret"] == aws.as_str()).collect();
+    assert_eq!(aws_f.len(), 1, "AWS key id not found once: {fs:#?}");
+    assert_eq!(
+        (aws_f[0]["path"].as_str(), aws_f[0]["start_line"].as_u64()),
+        (Some("deploy/.env"), Some(2))
+    );
+    assert_eq!(aws_f[0]["start_column"].as_u64(), Some(19));
+
+    let gl: Vec<_> = fs.iter().filter(|f| f["secret"] == GITLAB_ROUTABLE_PAT).collect();
+    assert_eq!(gl.len(), 1, "{fs:#?}");
+    assert_eq!(gl[0]["start_line"].as_u64(), Some(3));
+    assert_eq!(gl[0]["confidence"], "high");
+
+    let pem: Vec<_> = fs.iter().filter(|f| f["path"] == "keys/id_rsa").collect();
+    assert_eq!(pem.len(), 1, "{fs:#?}");
+    assert_eq!(pem[0]["start_line"].as_u64(), Some(3), "PEM keys are reported at the BEGIN line");
+    assert!(fs.iter().all(|f| f["path"] != "clean/readme.md"));
+    for f in &fs {
+        assert_eq!(f["fingerprint"].as_str().unwrap().len(), 64);
+    }
+}
+
+#[test]
+fn checksum_vectors_decide_what_is_reported() {
+    let d = Dir::new();
+    let good = [
+        "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",
+        "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",
+        "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",
+    ];
+    let mut text = String::new();
+    for t in good {
+        text.push_str(&format!("token: {t}\n"));
+    }
+    // Documentation placeholder (fails its checksum) and a corrupted checksum.
+    text.push_str("docs: ghp_16C7e42F292c6912E7710c838347Ae178B4a\n");
+    text.push_str(&format!("bad: {}\n", github_pat_bad_checksum(9)));
+    text.push_str("gitlab: glpat-AAECAwQFBgcICQoLDA0OD2M6MQpvOjEKdTo5aXgN.01.141uldyz1\n");
+    d.create("tokens.yml", text);
+    let (_, fs, _) = scan_json(&d, &[]);
+    let secrets: Vec<&str> = fs.iter().map(|f| f["secret"].as_str().unwrap()).collect();
+    assert_eq!(secrets, good.to_vec(), "only checksum-valid tokens are reported");
+}
+
+#[test]
+fn gitignore_is_honoured_and_git_dirs_are_never_entered() {
+    let d = Dir::new();
+    d.create(".gitignore", "build/\n");
+    d.create("build/out.txt", format!("t = {}\n", github_pat(10)));
+    d.create(".git/config", format!("url = https://x:{}@github.com/a/b\n", github_pat(11)));
+    d.create("src/ok.txt", "clean\n");
+    let (code, fs, _) = scan_json(&d, &[]);
+    assert_eq!((code, fs.len()), (0, 0), "{fs:#?}");
+    let (code, fs, _) = scan_json(&d, &["--no-ignore"]);
+    assert_eq!(code, 1);
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert_eq!(fs[0]["path"], "build/out.txt");
+}
+
+#[test]
+fn dotfiles_are_scanned() {
+    let d = Dir::new();
+    d.create(".env", format!("GITHUB_TOKEN={}\n", github_pat(12)));
+    let (code, fs, _) = scan_json(&d, &[]);
+    assert_eq!((code, fs.len()), (1, 1));
+}
+
+#[test]
+fn excludes_from_flags_and_gitlab_variable_use_parent_directory_semantics() {
+    let d = Dir::new();
+    d.create("doc/deep/a.txt", format!("{}\n", github_pat(20)));
+    d.create("spec/fixtures/b.txt", format!("{}\n", github_pat(21)));
+    d.create("web/app.min.js", format!("var t=\"{}\";\n", github_pat(22)));
+    d.create("src/c.txt", format!("{}\n", github_pat(23)));
+    let (_, fs, _) = scan_json(&d, &["--exclude", "doc", "--exclude", "*.min.js"]);
+    let paths: Vec<&str> = fs.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec!["spec/fixtures/b.txt", "src/c.txt"]);
+    let out = run(d
+        .cmd()
+        .args(["scan", ".", "--format", "json", "-q"])
+        .env("SECRET_DETECTION_EXCLUDED_PATHS", "doc, spec/fixtures,web"));
+    let paths: Vec<String> =
+        json_lines(&out.stdout).iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
+    assert_eq!(paths, vec!["src/c.txt"]);
+}
+
+#[test]
+fn binary_files_are_skipped_unless_asked() {
+    let d = Dir::new();
+    let mut bin = b"\x7fELF\x00\x01\x02".to_vec();
+    bin.extend_from_slice(format!(" {} ", github_pat(30)).as_bytes());
+    d.create("tool.bin", &bin);
+    let out = run(d.cmd().args(["scan", ".", "--format", "json"]));
+    assert_eq!(out.code, 0);
+    assert!(out.stderr.contains("1 skipped"), "{}", out.stderr);
+    let (code, fs, _) = scan_json(&d, &["--scan-binary"]);
+    assert_eq!((code, fs.len()), (1, 1));
+}
+
+#[test]
+fn files_over_the_size_cap_are_skipped_and_listed() {
+    let d = Dir::new();
+    let mut big = "x".repeat(4000);
+    big.push_str(&format!("\n{}\n", github_pat(31)));
+    d.create("big.txt", big);
+    d.create("small.txt", format!("{}\n", github_pat(32)));
+    let out = run(d.cmd().args(["scan", ".", "--format", "json", "--max-file-size", "2K"]));
+    assert_eq!(out.code, 1);
+    let fs = json_lines(&out.stdout);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(fs[0]["path"], "small.txt");
+    assert!(out.stderr.contains("skipped (too large): big.txt"), "{}", out.stderr);
+    // The gitlab report carries the note too.
+    let out = run(d.cmd().args(["scan", ".", "--format", "gitlab", "--max-file-size", "2K", "-q"]));
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let msgs = report["scan"]["messages"].to_string();
+    assert!(msgs.contains("big.txt"), "{msgs}");
+}
+
+#[test]
+fn unreadable_files_and_broken_symlinks_are_reported_and_skipped() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = Dir::new();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let locked = d.create("locked.txt", format!("{}\n", github_pat(40)));
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::os::unix::fs::symlink(d.join("missing-target"), d.join("dangling")).unwrap();
+    d.create("open.txt", format!("{}\n", github_pat(41)));
+    // Root reads mode-000 files, so drop to an unprivileged user when running as root.
+    let is_root = std::fs::read(&locked).is_ok();
+    let bin = assert_cmd::cargo::cargo_bin("leakguard");
+    let mut c = if is_root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    c.current_dir(d.path()).args(["scan", ".", "--format", "json"]);
+    let out = run(&mut c);
+    assert_eq!(out.code, 1, "not fatal; the readable secret is still reported: {}", out.stderr);
+    let fs = json_lines(&out.stdout);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(fs[0]["path"], "open.txt");
+    assert!(out.stderr.contains("locked.txt"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("dangling") && out.stderr.contains("broken symlink"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("2 unreadable"), "{}", out.stderr);
+}
+
+#[test]
+fn invalid_utf8_and_empty_files() {
+    let d = Dir::new();
+    let gh = github_pat(50);
+    let mut bytes = b"\xff\xfe\xc3 x\n\xe2\x82 key=".to_vec();
+    bytes.extend_from_slice(gh.as_bytes());
+    bytes.extend_from_slice(b" \xff\n");
+    d.create("latin1.txt", &bytes);
+    d.create("empty.txt", "");
+    d.create("empty2", "");
+    let (code, fs, _) = scan_json(&d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(
+        (fs[0]["start_line"].as_u64(), fs[0]["start_column"].as_u64()),
+        (Some(2), Some(7)),
+        "a truncated UTF-8 sequence is one character"
+    );
+    assert_eq!(fs[0]["secret"], gh);
+}
+
+#[test]
+fn a_200_mb_file_with_one_secret_at_its_end() {
+    let d = Dir::new();
+    let path = d.join("huge.log");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    let line = "2026-11-22T10:00:00Z INFO request handled in 3ms path=/api/v1/items status=200\n";
+    let mut written = 0usize;
+    let mut lines = 0usize;
+    while written < 200 << 20 {
+        f.write_all(line.as_bytes()).unwrap();
+        written += line.len();
+        lines += 1;
+    }
+    let gh = github_pat(60);
+    write!(f, "export TOKEN={gh}").unwrap();
+    f.flush().unwrap();
+    drop(f);
+    let (code, fs, _) = scan_json(&d, &["--max-file-size", "300M"]);
+    assert_eq!(code, 1);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(fs[0]["start_line"].as_u64(), Some(lines as u64 + 1));
+    assert_eq!(fs[0]["secret"], gh);
+}
+
+#[test]
+fn a_single_50_mb_line() {
+    let d = Dir::new();
+    let gh = github_pat(70);
+    let mut s = "a1;".repeat(25 << 20 >> 1);
+    s.push_str(&format!(" t=\"{gh}\" "));
+    s.push_str(&"b2;".repeat(25 << 20 >> 1));
+    d.create("bundle.min.js", &s);
+    let (code, fs, _) = scan_json(&d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(fs[0]["start_line"].as_u64(), Some(1));
+    assert_eq!(fs[0]["start_column"].as_u64(), Some((s.find("ghp_").unwrap() + 1) as u64));
+}
+
+#[test]
+fn exit_codes() {
+    let d = Dir::new();
+    d.create("a.txt", "clean\n");
+    assert_eq!(run(d.cmd().args(["scan", "."])).code, 0);
+    d.create("b.txt", format!("{}\n", github_pat(80)));
+    assert_eq!(run(d.cmd().args(["scan", ".", "-q"])).code, 1);
+    assert_eq!(run(d.cmd().args(["scan", ".", "-q", "--exit-code", "7"])).code, 7);
+    assert_eq!(run(d.cmd().args(["scan", ".", "-q", "--no-fail"])).code, 0);
+    let out = run(d.cmd().args(["scan", "does-not-exist"]));
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stderr.lines().count(), 1, "one-line message: {}", out.stderr);
+    assert!(out.stderr.contains("does-not-exist"));
+    let out = run(d.cmd().args(["scan", ".", "-o", "/nonexistent-dir/report.json"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot write report"), "{}", out.stderr);
+    d.create("bad.toml", "[[rules]]\nid = \"oops\"\nregex = 'x'\nentropy = 99\n");
+    let out = run(d.cmd().args(["scan", ".", "--config", "bad.toml"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("oops") && out.stderr.contains("entropy"), "{}", out.stderr);
+    assert_eq!(run(d.cmd().args(["scan", "--no-such-flag"])).code, 2);
+}
+
+#[test]
+fn redaction_removes_the_secret_from_every_format() {
+    let d = Dir::new();
+    let gh = github_pat(90);
+    d.create("a.py", format!("GITHUB_TOKEN = \"{gh}\"\n"));
+    for format in ["text", "json", "gitlab", "sarif"] {
+        let out = run(d.cmd().args(["scan", ".", "--redact", "--format", format]));
+        assert_eq!(out.code, 1, "{format}");
+        assert!(
+            !out.stdout.contains(&gh) && !out.stderr.contains(&gh),
+            "{format} leaks the secret"
+        );
+        assert!(out.stdout.contains("REDACTED"), "{format}: {}", out.stdout);
+        let file = d.join(&format!("r.{format}"));
+        run(d.cmd().args(["scan", ".", "--redact", "-q", "--format", format, "-o"]).arg(&file));
+        assert!(!std::fs::read_to_string(&file).unwrap().contains(&gh), "{format} file leaks");
+    }
+    // Without --redact, human output still masks.
+    let out = run(d.cmd().args(["scan", "."]));
+    assert!(!out.stdout.contains(&gh), "{}", out.stdout);
+    assert!(out.stdout.contains("ghp_****"), "{}", out.stdout);
+}
+
+#[test]
+fn inline_allow_markers() {
+    let d = Dir::new();
+    d.create(
+        "a.py",
+        format!(
+            "T = \"{}\"  # gitleaks:allow\nU = \"{}\" // leakguard:allow\n",
+            github_pat(100),
+            github_pat(101)
+        ),
+    );
+    let (code, fs, _) = scan_json(&d, &[]);
+    assert_eq!((code, fs.len()), (0, 0));
+    let (_, fs, _) = scan_json(&d, &["--ignore-gitleaks-allow"]);
+    assert_eq!(fs.len(), 2);
+}
+
+#[test]
+fn custom_gitlab_pat_prefix() {
+    let d = Dir::new();
+    let body = Rng::new(110).string(crate::util::B62, 20);
+    d.create("ci.yml", format!("token: acme-{body}\n"));
+    let gitlab = |fs: &[serde_json::Value]| find(fs, "gitlab_personal_access_token").len();
+    let (_, fs, _) = scan_json(&d, &[]);
+    assert_eq!(gitlab(&fs), 0, "{fs:#?}");
+    let (_, fs, _) = scan_json(&d, &["--gitlab-pat-prefix", "acme-"]);
+    assert_eq!(gitlab(&fs), 1, "{fs:#?}");
+    assert_eq!(fs.len(), 1, "the PAT rule outranks generic rules on the same secret: {fs:#?}");
+    assert_eq!(fs[0]["secret"], format!("acme-{body}"));
+    let out = run(d
+        .cmd()
+        .args(["scan", ".", "--format", "json", "-q"])
+        .env("LEAKGUARD_GITLAB_PAT_PREFIX", "acme-"));
+    assert_eq!(gitlab(&json_lines(&out.stdout)), 1);
+}
+
+#[test]
+fn a_killed_scan_never_leaves_a_partial_report() {
+    let d = Dir::new();
+    // Enough data that the scan is still running when killed.
+    let chunk = "let value = compute(input, 42); // ordinary code line\n".repeat(20_000);
+    for i in 0..60 {
+        d.create(&format!("src/f{i}.rs"), &chunk);
+    }
+    let report = d.join("gl-secret-detection-report.json");
+    std::fs::write(&report, "previous report").unwrap();
+    let mut child = d
+        .cmd()
+        .args(["scan", ".", "--format", "gitlab", "-q", "-j", "1", "-o"])
+        .arg(&report)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let after = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        after == "previous report" || serde_json::from_str::<serde_json::Value>(&after).is_ok()
+    );
+    let temps: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".leakguard-report-"))
+        .collect();
+    assert!(temps.is_empty());
+    // A completed run replaces the file with a whole report.
+    let out = run(d.cmd().args(["scan", ".", "--format", "gitlab", "-q", "-o"]).arg(&report));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(v["version"], "15.2.1");
+}
+
+#[test]
+fn text_output_and_summary() {
+    let d = Dir::new();
+    d.create("a.txt", format!("x\ny = {}\n", github_pat(120)));
+    let out = run(d.cmd().args(["scan", ".", "--color", "never"]));
+    assert!(
+        out.stdout.starts_with("a.txt:2:5: github_personal_access_token  ghp_****"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("high confidence"));
+    assert!(
+        out.stderr.contains("scanned 1 files") && out.stderr.contains("1 finding"),
+        "{}",
+        out.stderr
+    );
+    let out = run(d.cmd().args(["scan", ".", "--color", "always"]));
+    assert!(out.stdout.contains("\x1b["));
+}
