@@ -3,6 +3,13 @@
 
 mod util;
 
+#[cfg(feature = "git")]
+mod git_util;
+
+#[cfg(feature = "git")]
+mod git_history;
+#[cfg(feature = "git")]
+mod git_hooks;
 mod quality;
 mod reports;
 mod rules_cli;

@@ -111,7 +111,7 @@ mod tests {
         assert_eq!(u.len(), 2);
         assert!(u[0].is_create() && !u[0].is_delete());
         assert!(u[1].is_delete());
-        assert_eq!(rev_list_args(&u).unwrap(), vec![a40, "--not".into(), "--all".into()]);
+        assert_eq!(rev_list_args(&u).unwrap(), vec![a40.clone(), "--not".into(), "--all".into()]);
         assert!(rev_list_args(&u[1..]).is_none());
         assert!(parse_updates("abc def refs/heads/x").is_err());
         assert!(parse_updates(&format!("{z40} {a40}")).is_err());
