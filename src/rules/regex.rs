@@ -30,6 +30,7 @@ fn meta_config() -> meta::Config {
 /// Parses a (translated) pattern without compiling it, returning its number of explicit
 /// capture groups. Rule validation uses this; the matcher compiles each regex once.
 pub fn validate(pattern: &str) -> Result<usize, String> {
+    #[allow(clippy::result_large_err)] // regex_syntax::Error is what the parser returns
     let parse = |p: &mut regex_syntax::Parser| p.parse(pattern);
     let ascii = parse(
         &mut regex_syntax::ParserBuilder::new().unicode(false).utf8(false).nest_limit(250).build(),
