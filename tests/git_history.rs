@@ -204,7 +204,10 @@ fn issue3_staged_scans_the_index_not_the_work_tree() {
     r.git(&["add", "first.env"]);
     let out = scan(r.path(), &["--staged"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert_eq!(sites(&out.stdout), vec![("first.env".to_string(), String::new(), 3, s_staged.clone())]);
+    assert_eq!(
+        sites(&out.stdout),
+        vec![("first.env".to_string(), String::new(), 3, s_staged.clone())]
+    );
     assert!(out.stderr.contains("scanned 1 staged file(s)"), "{}", out.stderr);
     r.git(&["rm", "-q", "--cached", "first.env"]);
     std::fs::remove_file(r.path().join("first.env")).unwrap();

@@ -48,7 +48,11 @@ fn push(repo: &Path, args: &[&str], env: &[(&str, &str)]) -> Push {
     let o = c.output().unwrap();
     Push {
         ok: o.status.success(),
-        output: format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)),
+        output: format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
     }
 }
 
@@ -149,7 +153,11 @@ fn issue3_pre_receive_reads_packed_quarantine_and_skips_binary_and_large() {
     assert!(!p.ok, "{}", p.output);
     assert!(p.output.contains(&format!("in commit: {bad}")), "{}", p.output);
     assert!(p.output.contains("-- gen/f7.txt:2 |"), "{}", p.output);
-    assert!(p.output.contains("skipped 1 binary blob(s) and 1 blob(s) over 2048 bytes"), "{}", p.output);
+    assert!(
+        p.output.contains("skipped 1 binary blob(s) and 1 blob(s) over 2048 bytes"),
+        "{}",
+        p.output
+    );
 }
 
 #[test]

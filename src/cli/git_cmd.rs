@@ -21,8 +21,8 @@ use leakguard::source::git::{Repo, revlist, staged};
 use super::RuleArgs;
 use super::config::{LoadedRules, load_rules};
 use super::scan_cmd::{
-    CollectSink, OutputArgs, Progress, check_output_writable, emit, excludes, exit_code,
-    finalize, parse_size, summary,
+    CollectSink, OutputArgs, Progress, check_output_writable, emit, excludes, exit_code, finalize,
+    parse_size, summary,
 };
 
 #[derive(Args, Debug)]
@@ -83,7 +83,8 @@ fn env_nonempty(k: &str) -> Option<String> {
 }
 
 fn env_true(k: &str) -> bool {
-    env_nonempty(k).is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+    env_nonempty(k)
+        .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
 }
 
 /// Flags > `SECRET_DETECTION_HISTORIC_SCAN` (whole history) > `SECRET_DETECTION_LOG_OPTIONS`.
@@ -237,7 +238,8 @@ pub(crate) fn run_staged(repo_path: &Path, args: StagedArgs) -> Result<i32> {
     let scanner = scanner_for(&loaded, &args.out)?;
     check_output_writable(args.out.output.as_deref())?;
     // `git commit -a` / `git commit <paths>` run the hook against a temporary index.
-    let index_file = std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let index_file =
+        std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()).map(PathBuf::from);
     let staged = staged::staged(&repo, index_file.as_deref(), &excludes(&args.exclude)?)
         .context("cannot list staged changes")?;
     let mut meta = meta_for(&loaded);

@@ -224,7 +224,10 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
 fn blocked_message(findings: &[Finding]) -> String {
     let mut by_commit: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
-        by_commit.entry(f.commit.as_ref().map(|c| c.sha.clone()).unwrap_or_default()).or_default().push(f);
+        by_commit
+            .entry(f.commit.as_ref().map(|c| c.sha.clone()).unwrap_or_default())
+            .or_default()
+            .push(f);
     }
     let mut m = String::from("PUSH BLOCKED: Secrets detected in code changes\n");
     for (sha, fs) in &by_commit {
@@ -240,7 +243,9 @@ fn blocked_message(findings: &[Finding]) -> String {
             }
             continue;
         }
-        m.push_str(&format!("\nSecret push protection found the following secrets in commit: {sha}\n\n"));
+        m.push_str(&format!(
+            "\nSecret push protection found the following secrets in commit: {sha}\n\n"
+        ));
         for f in fs {
             m.push_str(&format!(
                 "-- {}:{} | {} ({})\n",

@@ -414,11 +414,14 @@ fn handle<J: BlobJobs, S: Sink>(
     }
 }
 
+/// The findings of one blob at one path, with the age rank of their commit.
+type Kept = (u32, String, Vec<(Option<ObjectId>, Finding)>);
+
 /// Keeps each (fingerprint, path) once: the findings of the oldest site that has it.
 #[derive(Default)]
 struct Dedup {
     /// (fingerprint, path) → (order, blob id, findings of that blob at that path).
-    map: HashMap<(String, String), (u32, String, Vec<(Option<ObjectId>, Finding)>)>,
+    map: HashMap<(String, String), Kept>,
 }
 
 impl Dedup {
