@@ -174,3 +174,34 @@ fn issue3_pre_receive_time_budget_allow_or_reject_and_lists_what_was_not_scanned
         assert!(p.output.contains(&format!("--on-timeout {policy}")), "{}", p.output);
     }
 }
+
+#[test]
+fn issue3_pre_receive_sha256_repository() {
+    let dir = Dir::new();
+    git(dir.path(), &["init", "-q", "--bare", "--object-format=sha256", "srv.git"]);
+    let bin = assert_cmd::cargo::cargo_bin("leakguard");
+    let hook = dir.join("srv.git/hooks/pre-receive");
+    std::fs::write(&hook, format!("#!/bin/sh\nexec '{}' hook pre-receive\n", bin.display()))
+        .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    git(dir.path(), &["init", "-q", "--object-format=sha256", "client"]);
+    let client = dir.join("client");
+    std::fs::write(client.join("ok.txt"), "fine\n").unwrap();
+    git(&client, &["add", "-A"]);
+    git(&client, &["commit", "-qm", "clean"]);
+    let p = push(&client, &["../srv.git", "main"], &[]);
+    assert!(p.ok, "{}", p.output);
+    std::fs::write(client.join("k.txt"), format!("{}\n", github_pat(404))).unwrap();
+    git(&client, &["add", "-A"]);
+    git(&client, &["commit", "-qm", "key"]);
+    let sha = git(&client, &["rev-parse", "HEAD"]);
+    assert_eq!(sha.len(), 64);
+    let p = push(&client, &["../srv.git", "main"], &[]);
+    assert!(!p.ok, "{}", p.output);
+    assert!(p.output.contains(&format!("in commit: {sha}")), "{}", p.output);
+    assert!(p.output.contains("-- k.txt:1 |"), "{}", p.output);
+}
