@@ -38,6 +38,17 @@ fn issue3_added_moved_deleted_readded_found_once_each_with_commit_metadata() {
         "{}",
         out.stdout
     );
+    // Exclusions apply to history paths too (flag and GitLab's variable).
+    let out = scan(r.path(), &["--exclude", "b.txt"]);
+    assert_eq!(sites(&out.stdout).len(), 1);
+    let mut c = leakguard_cmd();
+    c.arg("git")
+        .arg(r.path())
+        .args(["-f", "json"])
+        .env("SECRET_DETECTION_EXCLUDED_PATHS", "a.txt,b.txt");
+    let excluded = run(&mut c);
+    assert_eq!((excluded.code, excluded.stdout.trim()), (0, ""), "{}", excluded.stderr);
+    let out = scan(r.path(), &[]);
     let f = json_lines(&out.stdout).into_iter().find(|f| f["path"] == "a.txt").unwrap();
     assert_eq!(f["commit"]["author_name"], "Ada Author");
     assert_eq!(f["commit"]["author_email"], "ada@example.com");
@@ -255,4 +266,31 @@ fn issue3_not_a_repository_is_an_error() {
     let out = run(&mut c);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("not a git repository"), "{}", out.stderr);
+}
+
+#[test]
+fn issue3_pre_commit_hook_blocks_git_commit_a_through_the_temporary_index() {
+    let mut r = Repo::new();
+    r.write("settings.ini", "[main]\nname = x\n");
+    let head = r.commit("settings");
+    let bin = assert_cmd::cargo::cargo_bin("leakguard");
+    let hook = r.path().join(".git/hooks/pre-commit");
+    std::fs::write(&hook, format!("#!/bin/sh\nexec '{}' hook pre-commit\n", bin.display()))
+        .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // Modified but not staged: only `commit -a`'s temporary index contains the secret.
+    r.write("settings.ini", &format!("[main]\nname = x\ntoken = {}\n", github_pat(312)));
+    let o = crate::git_util::git_cmd(r.path())
+        .args(["commit", "-q", "-a", "-m", "leak"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "the hook must block the commit: {err}");
+    assert!(err.contains("settings.ini:3:"), "{err}");
+    assert!(err.contains("scanned 1 staged file(s)"), "{err}");
+    assert_eq!(r.git(&["rev-parse", "HEAD"]), head);
 }

@@ -154,6 +154,12 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
         &repo,
         &PlanOptions { selection, threads, excludes: excludes(&args.exclude)?, deadline: None },
     )?;
+    tracing::debug!(
+        commits = plan.commits.len(),
+        blobs = plan.blobs.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "history planned"
+    );
     let quiet = args.out.quiet;
     for w in &plan.warnings {
         if !quiet {

@@ -39,6 +39,18 @@ const BATCH: usize = 64;
 type Key = ([u8; 32], u8);
 
 /// The blob cache for one rule set.
+///
+/// ```
+/// use leakguard::scan::cache::BlobCache;
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("cache");
+/// let digest = "ab".repeat(32); // Scanner::rules().digest() in real use
+/// let mut cache = BlobCache::open(&path, &digest).unwrap();
+/// cache.insert(&[7u8; 20]).unwrap();
+/// drop(cache); // flushes
+/// assert!(BlobCache::open(&path, &digest).unwrap().contains(&[7u8; 20]));
+/// assert!(!BlobCache::open(&path, &"cd".repeat(32)).unwrap().contains(&[7u8; 20]));
+/// ```
 #[derive(Debug)]
 pub struct BlobCache {
     path: PathBuf,

@@ -234,6 +234,11 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
             todo.push(i);
         }
     }
+    // Pack order: delta bases come right before their deltas, so the pack cache hits.
+    let keys = repo.pack_locations(todo.iter().map(|&i| jobs.blob(i)));
+    let mut keyed: Vec<(Option<(u32, u64)>, usize)> = keys.into_iter().zip(todo).collect();
+    keyed.sort_by_key(|(k, _)| k.map_or((1, 0, 0), |(p, o)| (0, p, o)));
+    let todo: Vec<usize> = keyed.into_iter().map(|(_, i)| i).collect();
     let ctx = Arc::new(Ctx {
         scanner: scanner.clone(),
         repo: Mutex::new(repo.clone()),
@@ -273,6 +278,8 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
         dedup.add(order, commit, f);
     }
     let mut result: Result<(), S::Error> = Ok(());
+    // The sink asked to stop: what is left was not skipped for lack of time.
+    let mut stopped = false;
     let tick = Duration::from_millis(20);
     while remaining > 0 {
         let wait = match opts.deadline {
@@ -287,7 +294,10 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
                     let step = handle(done, &ctx, &mut dedup, &mut cache, &mut sink, &mut summary);
                     match step {
                         Ok(true) => {}
-                        Ok(false) => break,
+                        Ok(false) => {
+                            stopped = true;
+                            break;
+                        }
                         Err(e) => {
                             result = Err(e);
                             break;
@@ -329,7 +339,7 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
     }
     ctx.quit.store(true, Ordering::Relaxed);
     for (pos, s) in state.iter().enumerate() {
-        if *s == State::Pending {
+        if *s == State::Pending && !stopped && result.is_ok() {
             summary.not_scanned.push(not_scanned(&ctx, pos, NotScannedReason::Deadline));
         }
     }
@@ -531,9 +541,9 @@ impl Worker<'_> {
         let size = match self.objects.header(&id) {
             Ok(Some((_, size))) => size,
             Ok(None) => {
-                return Outcome::Error(format!("{first_path}: blob {id} is missing (skipped)"));
+                return Outcome::Error(format!("{first_path}: blob {id} is missing"));
             }
-            Err(e) => return Outcome::Error(format!("{first_path}: {e} (skipped)")),
+            Err(e) => return Outcome::Error(format!("{first_path}: {e}")),
         };
         if size > ctx.max_blob_size {
             ctx.stats.skipped.fetch_add(1, Ordering::Relaxed);
@@ -559,7 +569,7 @@ impl Worker<'_> {
     ) -> Outcome {
         let data = match self.objects.find_kind(&id, Kind::Blob, buf) {
             Ok(d) => d,
-            Err(e) => return Outcome::Error(format!("{first_path}: {e} (skipped)")),
+            Err(e) => return Outcome::Error(format!("{first_path}: {e}")),
         };
         if !ctx.scan_binary && looks_binary(data) {
             ctx.stats.skipped.fetch_add(1, Ordering::Relaxed);

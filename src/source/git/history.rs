@@ -125,6 +125,9 @@ impl Plan {
     }
 }
 
+/// Object cache per diff thread (trees are read as a commit's and again as its child's parent).
+const TREE_CACHE_BYTES: usize = 16 << 20;
+
 /// Commits per parallel diff round: bounds memory held by not-yet-merged diff results.
 const CHUNK: usize = 2048;
 
@@ -377,7 +380,7 @@ fn diff_chunk(
                 let repo = repo.clone();
                 let next = &next;
                 s.spawn(move || {
-                    let objects = repo.objects();
+                    let objects = repo.objects_with_cache(TREE_CACHE_BYTES);
                     let mut out = Vec::new();
                     let mut bufs = Bufs::default();
                     loop {

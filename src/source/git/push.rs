@@ -40,6 +40,15 @@ impl RefUpdate {
 }
 
 /// Parses pre-receive stdin. Blank lines are ignored; a malformed line is an error.
+///
+/// ```
+/// use leakguard::source::git::push::{parse_updates, rev_list_args};
+/// let zero = "0".repeat(40);
+/// let new = "1".repeat(40);
+/// let u = parse_updates(&format!("{zero} {new} refs/heads/topic\n")).unwrap();
+/// assert!(u[0].is_create());
+/// assert_eq!(rev_list_args(&u).unwrap(), [new.as_str(), "--not", "--all"]);
+/// ```
 pub fn parse_updates(input: &str) -> Result<Vec<RefUpdate>, String> {
     let mut out = Vec::new();
     for (n, line) in input.lines().enumerate() {

@@ -18,6 +18,11 @@ use super::GitError;
 
 /// Splits a `--log-opts` string into arguments: whitespace-separated, with `'…'` and `"…"`
 /// quoting and `\` escapes, as a POSIX shell would for these simple cases.
+///
+/// ```
+/// use leakguard::source::git::revlist::split_args;
+/// assert_eq!(split_args("main..feature --author='A B'").unwrap(), ["main..feature", "--author=A B"]);
+/// ```
 pub fn split_args(s: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut cur = String::new();
