@@ -27,15 +27,16 @@ fi
 echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB"
 echo "# leakguard: $("$LEAKGUARD" --version)  git: $(git --version)"
 
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+work=$(mktemp -d /tmp/leakguard-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+: > "$work/gitconfig"
+export GIT_CONFIG_GLOBAL="$work/gitconfig" GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 G="git -c init.defaultBranch=main -c commit.gpgsign=false"
 now() { date +%s.%N; }
 
 # ---------------------------------------------------------------- (a) push of 100 x 10
-work=$(mktemp -d /tmp/leakguard-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
 $G init -q "$work/client"
 (
   cd "$work/client"
@@ -50,7 +51,7 @@ for name in hooked plain; do
 done
 printf '#!/bin/sh\nexec "%s" hook pre-receive\n' "$LEAKGUARD" > "$work/hooked.git/hooks/pre-receive"
 chmod +x "$work/hooked.git/hooks/pre-receive"
-(cd "$work/client" && git push -q "$work/hooked.git" main && git push -q "$work/plain.git" main)
+(cd "$work/client" && git push -q "$work/hooked.git" main 2>/dev/null && git push -q "$work/plain.git" main)
 (
   cd "$work/client"
   for c in $(seq 1 100); do

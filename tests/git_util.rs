@@ -20,11 +20,18 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// An empty global git config shared by all tests (not `/dev/null`: a process that replaces
+/// `/dev/null` with a regular file would otherwise break every test at once).
+fn empty_global_config() -> &'static Path {
+    static CONFIG: std::sync::OnceLock<tempfile::TempPath> = std::sync::OnceLock::new();
+    CONFIG.get_or_init(|| tempfile::NamedTempFile::new().unwrap().into_temp_path())
+}
+
 /// A hermetic `git` command (caller adds arguments).
 pub fn git_cmd(dir: &Path) -> Command {
     let mut c = Command::new("git");
     c.current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_GLOBAL", empty_global_config())
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", "Ada Author")
         .env("GIT_AUTHOR_EMAIL", "ada@example.com")

@@ -251,13 +251,12 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
         stats: stats.clone(),
     });
     let (tx, rx) = channel::bounded::<Done>(256);
-    let mut slots: Vec<Arc<Slot>> = Vec::new();
+    let mut slots: Vec<(Arc<Slot>, std::thread::JoinHandle<()>)> = Vec::new();
     let threads = opts.threads.max(1).min(ctx.todo.len().max(1));
-    let spawn = |slots: &mut Vec<Arc<Slot>>| {
+    let spawn = |slots: &mut Vec<(Arc<Slot>, std::thread::JoinHandle<()>)>| {
         let slot = Arc::new(Slot::default());
-        slots.push(slot.clone());
-        let (ctx, tx) = (ctx.clone(), tx.clone());
-        std::thread::spawn(move || worker(&ctx, &slot, &tx));
+        let (ctx, tx, s) = (ctx.clone(), tx.clone(), slot.clone());
+        slots.push((slot, std::thread::spawn(move || worker(&ctx, &s, &tx))));
     };
     if !ctx.todo.is_empty() {
         for _ in 0..threads {
@@ -305,7 +304,14 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
                     }
                 }
             }
-            Err(channel::RecvTimeoutError::Timeout) => {}
+            Err(channel::RecvTimeoutError::Timeout) => {
+                // Every live worker gone with blobs outstanding (a worker died outside the
+                // per-blob guard): stop rather than wait forever; the rest is listed.
+                if slots.iter().all(|(s, h)| h.is_finished() || s.abandoned.load(Ordering::Relaxed))
+                {
+                    break;
+                }
+            }
             Err(channel::RecvTimeoutError::Disconnected) => break,
         }
         if opts.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -313,7 +319,7 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
         }
         if let Some(budget) = opts.blob_timeout {
             let mut replace = 0;
-            for slot in &slots {
+            for (slot, _) in &slots {
                 if slot.abandoned.load(Ordering::Relaxed) {
                     continue;
                 }
