@@ -205,3 +205,20 @@ fn issue3_pre_receive_sha256_repository() {
     assert!(p.output.contains(&format!("in commit: {sha}")), "{}", p.output);
     assert!(p.output.contains("-- k.txt:1 |"), "{}", p.output);
 }
+
+#[test]
+fn issue3_pre_receive_per_blob_budget_lists_the_slow_blob_and_scans_the_rest() {
+    let s = server("--blob-timeout 1ms --max-blob-size 100M --on-timeout reject -j 2");
+    let mut r = client(&s);
+    // ~24 MB: far more than a 20 ms watchdog tick of matching, even in an optimised build.
+    let line = "token ghp_ xoxb- AKIA glpat- -----BEGIN sk_live_ filler filler filler\n";
+    r.write("huge.txt", &line.repeat(24_000_000 / line.len()));
+    r.write("small.txt", "small\n");
+    r.commit("a huge blob and a small one");
+    let p = push(r.path(), &["origin", "main"], &[]);
+    assert!(!p.ok, "{}", p.output);
+    assert!(p.output.contains("huge.txt): blob time budget exceeded"), "{}", p.output);
+    assert!(!p.output.contains("small.txt)"), "{}", p.output);
+    assert!(p.output.contains("scanned 1 new blob(s) (6 bytes)"), "{}", p.output);
+    assert!(p.output.contains("push rejected: scan incomplete"), "{}", p.output);
+}

@@ -176,6 +176,11 @@ enum Outcome {
 struct Done {
     pos: usize,
     outcome: Outcome,
+    /// Bytes scanned, when the blob's content was scanned. Counted by the coordinator only
+    /// for results it accepts, so a blob abandoned after its budget never counts as scanned.
+    scanned: Option<u64>,
+    /// The blob was skipped (binary or too large).
+    skipped: bool,
 }
 
 /// Per-worker state the coordinator watches for the per-blob budget.
@@ -195,7 +200,6 @@ struct Ctx<J> {
     quit: AtomicBool,
     max_blob_size: u64,
     scan_binary: bool,
-    stats: Arc<ScanStats>,
 }
 
 /// Scans every blob of `jobs` in parallel and pushes findings into `sink`.
@@ -248,7 +252,6 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
         quit: AtomicBool::new(false),
         max_blob_size: opts.max_blob_size,
         scan_binary: opts.scan_binary,
-        stats: stats.clone(),
     });
     let (tx, rx) = channel::bounded::<Done>(256);
     let mut slots: Vec<(Arc<Slot>, std::thread::JoinHandle<()>)> = Vec::new();
@@ -290,6 +293,13 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
                 if state[done.pos] == State::Pending {
                     state[done.pos] = State::Done;
                     remaining -= 1;
+                    if let Some(bytes) = done.scanned {
+                        stats.files.fetch_add(1, Ordering::Relaxed);
+                        stats.bytes.fetch_add(bytes, Ordering::Relaxed);
+                    }
+                    if done.skipped {
+                        stats.skipped.fetch_add(1, Ordering::Relaxed);
+                    }
                     let step = handle(done, &ctx, &mut dedup, &mut cache, &mut sink, &mut summary);
                     match step {
                         Ok(true) => {}
@@ -501,6 +511,8 @@ fn worker<J: BlobJobs>(ctx: &Ctx<J>, slot: &Slot, tx: &channel::Sender<Done>) {
         scratch: ctx.scanner.new_scratch(),
         buf: Vec::new(),
         sites: Vec::new(),
+        scanned: None,
+        skipped: false,
     };
     loop {
         if ctx.quit.load(Ordering::Relaxed) || slot.abandoned.load(Ordering::Relaxed) {
@@ -512,12 +524,15 @@ fn worker<J: BlobJobs>(ctx: &Ctx<J>, slot: &Slot, tx: &channel::Sender<Done>) {
         }
         *slot.current.lock().unwrap_or_else(|p| p.into_inner()) = Some((pos, Instant::now()));
         let i = ctx.todo[pos];
+        (w.scanned, w.skipped) = (None, false);
         let outcome =
             std::panic::catch_unwind(AssertUnwindSafe(|| w.scan(ctx, i))).unwrap_or_else(|_| {
                 Outcome::Error(format!("blob {}: scanner panicked", ctx.jobs.blob(i)))
             });
         *slot.current.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        if slot.abandoned.load(Ordering::Relaxed) || tx.send(Done { pos, outcome }).is_err() {
+        if slot.abandoned.load(Ordering::Relaxed)
+            || tx.send(Done { pos, outcome, scanned: w.scanned, skipped: w.skipped }).is_err()
+        {
             return;
         }
     }
@@ -530,6 +545,9 @@ struct Worker<'a> {
     /// Blob bytes; reused.
     buf: Vec<u8>,
     sites: Vec<JobSite>,
+    /// What happened to the current blob, for the coordinator's counters.
+    scanned: Option<u64>,
+    skipped: bool,
 }
 
 impl Worker<'_> {
@@ -552,7 +570,7 @@ impl Worker<'_> {
             Err(e) => return Outcome::Error(format!("{first_path}: {e}")),
         };
         if size > ctx.max_blob_size {
-            ctx.stats.skipped.fetch_add(1, Ordering::Relaxed);
+            self.skipped = true;
             return with_path_findings(
                 out,
                 Outcome::Skipped(first_path, SkipReason::TooLarge { size }),
@@ -578,11 +596,10 @@ impl Worker<'_> {
             Err(e) => return Outcome::Error(format!("{first_path}: {e}")),
         };
         if !ctx.scan_binary && looks_binary(data) {
-            ctx.stats.skipped.fetch_add(1, Ordering::Relaxed);
+            self.skipped = true;
             return with_path_findings(out, Outcome::Skipped(first_path, SkipReason::Binary));
         }
-        ctx.stats.files.fetch_add(1, Ordering::Relaxed);
-        ctx.stats.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+        self.scanned = Some(data.len() as u64);
         let mut candidates = false;
         for (n, s) in self.sites.iter().enumerate() {
             if n > 0 && !candidates {
