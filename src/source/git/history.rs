@@ -146,6 +146,8 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
         }
     };
     let order = oldest_first(&headers);
+    // Parents in the selection need not be read again to find their trees.
+    let tree_of: HashMap<ObjectId, ObjectId> = headers.iter().map(|h| (h.id, h.tree)).collect();
     plan.commits =
         order.iter().map(|&i| PlannedCommit { id: headers[i].id, time: headers[i].time }).collect();
 
@@ -160,7 +162,7 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
             plan.commits_not_examined += (order.len() - chunk_no * CHUNK) as u64;
             break;
         }
-        let results = diff_chunk(repo, &headers, chunk, threads, opts)?;
+        let results = diff_chunk(repo, &headers, &tree_of, chunk, threads, opts)?;
         for (pos_in_chunk, result) in results.into_iter().enumerate() {
             let commit_pos = (chunk_no * CHUNK + pos_in_chunk) as u32;
             let Some(result) = result else {
@@ -365,6 +367,7 @@ struct CommitDiff {
 fn diff_chunk(
     repo: &Repo,
     headers: &[Header],
+    tree_of: &HashMap<ObjectId, ObjectId>,
     chunk: &[usize],
     threads: usize,
     opts: &PlanOptions,
@@ -392,7 +395,10 @@ fn diff_chunk(
                             break;
                         }
                         let h = &headers[chunk[i]];
-                        out.push((i, diff_commit(&objects, h, shallow, &opts.excludes, &mut bufs)));
+                        out.push((
+                            i,
+                            diff_commit(&objects, h, tree_of, shallow, &opts.excludes, &mut bufs),
+                        ));
                     }
                     out
                 })
@@ -417,6 +423,7 @@ struct Bufs {
 fn diff_commit(
     objects: &Objects,
     h: &Header,
+    tree_of: &HashMap<ObjectId, ObjectId>,
     shallow: bool,
     excludes: &ExcludeSet,
     bufs: &mut Bufs,
@@ -424,6 +431,10 @@ fn diff_commit(
     let mut d = CommitDiff::default();
     let mut parent_trees = Vec::with_capacity(h.parents.len());
     for p in &h.parents {
+        if let Some(t) = tree_of.get(p) {
+            parent_trees.push(*t);
+            continue;
+        }
         match objects.commit_header(p, &mut bufs.commit) {
             Ok(ph) => parent_trees.push(ph.tree),
             // Behind the shallow boundary: the commit counts as a root.
