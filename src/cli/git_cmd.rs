@@ -168,10 +168,12 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
         meta.messages.push(("warn".into(), w.clone()));
     }
     let commits = plan.commits.len();
-    meta.messages.push((
-        "info".into(),
-        format!("git: {described}: {commits} commit(s), {} distinct blob(s)", plan.blobs.len()),
-    ));
+    let mut info =
+        format!("git: {described}: {commits} commit(s), {} distinct blob(s)", plan.blobs.len());
+    if plan.excluded > 0 {
+        info.push_str(&format!(", {} path(s) excluded", plan.excluded));
+    }
+    meta.messages.push(("info".into(), info));
     let mut cache = match &args.cache {
         Some(p) => Some(
             BlobCache::open(p, scanner.rules().digest())

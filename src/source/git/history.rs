@@ -151,8 +151,9 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
     plan.commits =
         order.iter().map(|&i| PlannedCommit { id: headers[i].id, time: headers[i].time }).collect();
 
-    // Parent trees for each commit (parents outside the selection are still read: a range
-    // diffs its first commit against the commit before it).
+    // Merge the per-commit diffs oldest first, so the first site recorded for a (blob, path)
+    // is its oldest introduction. Parents outside the selection are still diffed against: a
+    // range's first commit is compared with the commit before it.
     let mut blob_index: HashMap<ObjectId, u32> = HashMap::new();
     let mut path_index: HashMap<String, u32> = HashMap::new();
     let mut sites_seen: HashSet<(u32, u32)> = HashSet::new();
@@ -162,7 +163,7 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
             plan.commits_not_examined += (order.len() - chunk_no * CHUNK) as u64;
             break;
         }
-        let results = diff_chunk(repo, &headers, &tree_of, chunk, threads, opts)?;
+        let results = diff_chunk(repo, &headers, &tree_of, chunk, threads, opts);
         for (pos_in_chunk, result) in results.into_iter().enumerate() {
             let commit_pos = (chunk_no * CHUNK + pos_in_chunk) as u32;
             let Some(result) = result else {
@@ -371,7 +372,7 @@ fn diff_chunk(
     chunk: &[usize],
     threads: usize,
     opts: &PlanOptions,
-) -> Result<Vec<Option<CommitDiff>>, GitError> {
+) -> Vec<Option<CommitDiff>> {
     let next = AtomicUsize::new(0);
     let shallow = repo.is_shallow();
     let threads = threads.min(chunk.len()).max(1);
@@ -411,7 +412,7 @@ fn diff_chunk(
             results[i] = Some(d);
         }
     }
-    Ok(results)
+    results
 }
 
 #[derive(Default)]
