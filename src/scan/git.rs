@@ -607,7 +607,7 @@ impl Worker<'_> {
             }
             self.scanner.scan_bytes(data, &provenance(s, &id), &mut self.scratch, &mut tmp);
             if n == 0 {
-                candidates = !self.scratch.matches.is_empty();
+                candidates = self.scratch.had_candidates();
             }
             if !tmp.is_empty() && !s.parents.is_empty() {
                 self.drop_inherited(&mut tmp, s, ctx.max_blob_size);

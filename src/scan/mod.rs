@@ -98,6 +98,16 @@ pub struct ScanScratch {
     candidates: Vec<Candidate>,
 }
 
+impl ScanScratch {
+    /// Whether the last [`Scanner::scan_bytes`] call met any candidate match at all (before
+    /// checks, allowlists and path filters). When it did not, the bytes cannot produce a
+    /// finding at any path under these rules: the git driver's blob cache relies on this.
+    #[cfg(feature = "git")]
+    pub(crate) fn had_candidates(&self) -> bool {
+        !self.matches.is_empty()
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Candidate {
     m: Match,
