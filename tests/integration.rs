@@ -4,6 +4,13 @@
 mod util;
 
 mod compat;
+#[cfg(feature = "git")]
+mod git_util;
+
+#[cfg(feature = "git")]
+mod git_history;
+#[cfg(feature = "git")]
+mod git_hooks;
 mod quality;
 mod reports;
 #[cfg(feature = "revoke")]

@@ -7,6 +7,10 @@
 //! (`leakguard scan | head`) is not an error.
 
 mod config;
+#[cfg(feature = "git")]
+mod git_cmd;
+#[cfg(feature = "git")]
+mod hook_cmd;
 #[cfg(feature = "revoke")]
 mod revoke_cmd;
 mod rules_cmd;
@@ -36,6 +40,13 @@ struct Cli {
 enum Command {
     /// Scan files and directory trees.
     Scan(Box<scan_cmd::ScanArgs>),
+    /// Scan git history (all refs, a range, or incrementally with a cache) or staged changes.
+    #[cfg(feature = "git")]
+    Git(git_cmd::GitArgs),
+    /// Git hooks: pre-commit (staged changes) and pre-receive (pushed objects).
+    #[cfg(feature = "git")]
+    #[command(subcommand)]
+    Hook(hook_cmd::HookCommand),
     /// List or check rules.
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
@@ -84,6 +95,10 @@ pub(crate) fn run() -> i32 {
     init_logging(cli.verbose);
     let result = match cli.command {
         Command::Scan(args) => scan_cmd::run(*args),
+        #[cfg(feature = "git")]
+        Command::Git(args) => git_cmd::run(args),
+        #[cfg(feature = "git")]
+        Command::Hook(cmd) => hook_cmd::run(cmd),
         Command::Rules(cmd) => rules_cmd::run(cmd),
         #[cfg(feature = "revoke")]
         Command::Classify(args) => revoke_cmd::classify(args),

@@ -225,11 +225,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     let loaded = load_rules(&args.rules, root)?;
     let ignores = args.filter.load(root.unwrap_or(Path::new(".")))?;
     let scanner = Scanner::new(loaded.rules.clone(), args.out.scan_options())?;
-    let mut patterns = args.exclude.clone();
-    if let Ok(env) = std::env::var("SECRET_DETECTION_EXCLUDED_PATHS") {
-        patterns.extend(env.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
-    }
-    let excludes = ExcludeSet::new(&patterns)?;
+    let excludes = excludes(&args.exclude)?;
     check_output_writable(args.out.output.as_deref())?;
     let threads = args.threads.unwrap_or_else(num_cpus::get).max(1);
     let opts = DirScanOptions {
@@ -285,12 +281,21 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
         for p in &skipped_large {
             eprintln!("leakguard: skipped (too large): {p}");
         }
-        eprintln!("{}", summary(&snap, findings.len(), started.elapsed()));
+        eprintln!("{}", summary(&snap, "files", findings.len(), started.elapsed()));
     }
     if args.out.rule_stats {
         eprint!("{}", rule_stats(&findings));
     }
     Ok(exit_code(&findings, &args.out))
+}
+
+/// `--exclude` patterns plus `$SECRET_DETECTION_EXCLUDED_PATHS` (comma-separated).
+pub(crate) fn excludes(flag: &[String]) -> Result<ExcludeSet> {
+    let mut patterns = flag.to_vec();
+    if let Ok(env) = std::env::var("SECRET_DETECTION_EXCLUDED_PATHS") {
+        patterns.extend(env.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
+    }
+    Ok(ExcludeSet::new(&patterns)?)
 }
 
 #[allow(unsafe_code)]
@@ -408,11 +413,12 @@ pub(crate) fn rule_stats(findings: &[Finding]) -> String {
     out
 }
 
-pub(crate) fn summary(s: &StatsSnapshot, findings: usize, elapsed: Duration) -> String {
+/// The one-line summary on stderr; `what` names the unit scanned ("files", "blobs").
+pub(crate) fn summary(s: &StatsSnapshot, what: &str, findings: usize, elapsed: Duration) -> String {
     let secs = elapsed.as_secs_f64().max(1e-6);
     let mb = s.bytes as f64 / 1e6;
     let mut line = format!(
-        "leakguard: scanned {} files ({:.1} MB) in {:.2}s ({:.0} MB/s): {} finding{}",
+        "leakguard: scanned {} {what} ({:.1} MB) in {:.2}s ({:.0} MB/s): {} finding{}",
         s.files,
         mb,
         secs,

@@ -7,8 +7,11 @@
 //! only decide *which* bytes to scan and hand every finding to a [`Sink`]. Nothing here
 //! touches the network.
 
+pub mod cache;
 pub mod decode;
 pub mod driver;
+#[cfg(feature = "git")]
+pub mod git;
 pub mod sink;
 
 use std::sync::Arc;
@@ -96,6 +99,16 @@ pub struct ScanScratch {
     matches: Vec<Match>,
     /// Accepted candidates of the current blob; reused.
     candidates: Vec<Candidate>,
+}
+
+impl ScanScratch {
+    /// Whether the last [`Scanner::scan_bytes`] call met any candidate match at all (before
+    /// checks, allowlists and path filters). When it did not, the bytes cannot produce a
+    /// finding at any path under these rules: the git driver's blob cache relies on this.
+    #[cfg(feature = "git")]
+    pub(crate) fn had_candidates(&self) -> bool {
+        !self.matches.is_empty()
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -10,6 +10,8 @@
 
 pub mod archive;
 pub mod exclude;
+#[cfg(feature = "git")]
+pub mod git;
 #[allow(unsafe_code)]
 pub mod mmap;
 pub mod read;
