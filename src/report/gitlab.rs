@@ -2,7 +2,7 @@
 //!
 //! Field choices follow what GitLab's own analyzer writes so that GitLab ingests, tracks and
 //! revokes our findings exactly like its own: the primary identifier is
-//! `gitleaks_rule_id`/<rule id> (ruleset overrides and revocation type strings depend on it),
+//! `gitleaks_rule_id` + the rule id (ruleset overrides and revocation type strings depend on it),
 //! `raw_source_code_extract` is the secret (the revocation pipeline reads it back),
 //! `location.commit.sha` is `0000000` outside git. `id` is a UUIDv5 of the content
 //! fingerprint and location, so re-running a scan yields the same ids.
