@@ -14,7 +14,7 @@ use clap::Args;
 use leakguard::report::ReportMeta;
 use leakguard::scan::cache::BlobCache;
 use leakguard::scan::git::{GitScanOptions, GitScanSummary, scan_blobs};
-use leakguard::scan::{ScanStats, Scanner, SkipReason};
+use leakguard::scan::{ScanStats, Scanner};
 use leakguard::source::git::history::{self, PlanOptions, Selection};
 use leakguard::source::git::{Repo, revlist, staged};
 
@@ -217,14 +217,7 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
 
 /// Report messages (and stderr lines) for skipped blobs and problems.
 fn add_notes(result: &GitScanSummary, sink: &CollectSink, meta: &mut ReportMeta, quiet: bool) {
-    let large: Vec<String> = sink
-        .skipped
-        .iter()
-        .filter_map(|(p, r)| match r {
-            SkipReason::TooLarge { size } => Some(format!("{p} ({size} bytes)")),
-            _ => None,
-        })
-        .collect();
+    let large = sink.too_large();
     if !large.is_empty() {
         let msg = format!(
             "skipped {} blob(s) over --max-blob-size: {}",

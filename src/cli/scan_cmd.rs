@@ -253,14 +253,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     let snap = leakguard::scan::scan_dirs(&scanner, &opts, &stats, &mut sink)?;
     progress.finish();
     meta.end = time::OffsetDateTime::now_utc();
-    let skipped_large: Vec<String> = sink
-        .skipped
-        .iter()
-        .filter_map(|(p, r)| match r {
-            SkipReason::TooLarge { size } => Some(format!("{p} ({size} bytes)")),
-            _ => None,
-        })
-        .collect();
+    let skipped_large = sink.too_large();
     if !skipped_large.is_empty() {
         meta.messages.push((
             "warn".into(),
@@ -443,6 +436,19 @@ pub(crate) fn summary(s: &StatsSnapshot, what: &str, findings: usize, elapsed: D
 pub(crate) struct CollectSink {
     pub findings: Vec<Finding>,
     pub skipped: Vec<(String, SkipReason)>,
+}
+
+impl CollectSink {
+    /// Skipped-for-size entries as `path (N bytes)`.
+    pub(crate) fn too_large(&self) -> Vec<String> {
+        self.skipped
+            .iter()
+            .filter_map(|(p, r)| match r {
+                SkipReason::TooLarge { size } => Some(format!("{p} ({size} bytes)")),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 impl Sink for CollectSink {

@@ -27,23 +27,21 @@ fn meta_config() -> meta::Config {
     meta::Config::new().nfa_size_limit(Some(SIZE_LIMIT))
 }
 
+/// Parses like [`compile`]: ASCII mode first, Unicode mode as the fallback; the error is the
+/// ASCII-mode one (that is the dialect rules are written in).
+fn parse(pattern: &str) -> Result<regex_syntax::hir::Hir, Box<regex_syntax::Error>> {
+    let parser = |unicode: bool| {
+        regex_syntax::ParserBuilder::new().unicode(unicode).utf8(unicode).nest_limit(250).build()
+    };
+    parser(false)
+        .parse(pattern)
+        .or_else(|ascii| parser(true).parse(pattern).map_err(|_| Box::new(ascii)))
+}
+
 /// Parses a (translated) pattern without compiling it, returning its number of explicit
 /// capture groups. Rule validation uses this; the matcher compiles each regex once.
 pub fn validate(pattern: &str) -> Result<usize, String> {
-    let ascii = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .nest_limit(250)
-        .build()
-        .parse(pattern);
-    let hir = match ascii {
-        Ok(hir) => hir,
-        Err(e) => regex_syntax::ParserBuilder::new()
-            .nest_limit(250)
-            .build()
-            .parse(pattern)
-            .map_err(|_| e.to_string().replace('\n', " "))?,
-    };
+    let hir = parse(pattern).map_err(|e| e.to_string().replace('\n', " "))?;
     Ok(hir.properties().explicit_captures_len())
 }
 
@@ -68,16 +66,7 @@ fn error_text(err: &meta::BuildError) -> String {
 
 /// The most bytes any match of `pattern` can span, or `None` when unbounded.
 pub fn maximum_len(pattern: &str) -> Option<usize> {
-    let ascii = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .nest_limit(250)
-        .build()
-        .parse(pattern);
-    let hir = match ascii {
-        Ok(hir) => hir,
-        Err(_) => regex_syntax::ParserBuilder::new().nest_limit(250).build().parse(pattern).ok()?,
-    };
+    let hir = parse(pattern).ok()?;
     hir.properties().maximum_len()
 }
 
