@@ -154,12 +154,7 @@ impl IgnoreSet {
             let items: Vec<serde_json::Value> = serde_json::from_str(trimmed)
                 .map_err(|e| err(format!("not a gitleaks report: {e}")))?;
             for it in &items {
-                let pos = format!(
-                    "{}:{}:{}",
-                    it["File"].as_str().unwrap_or(""),
-                    it["RuleID"].as_str().unwrap_or(""),
-                    it["StartLine"]
-                );
+                let pos = position(it["File"].as_str(), it["RuleID"].as_str(), &it["StartLine"]);
                 add(it["Secret"].as_str(), None, Some(pos));
             }
             return Ok(());
@@ -167,11 +162,10 @@ impl IgnoreSet {
         if let Ok(doc) = serde_json::from_str::<serde_json::Value>(trimmed) {
             if let Some(vulns) = doc["vulnerabilities"].as_array() {
                 for v in vulns {
-                    let pos = format!(
-                        "{}:{}:{}",
-                        v["location"]["file"].as_str().unwrap_or(""),
-                        v["identifiers"][0]["value"].as_str().unwrap_or(""),
-                        v["location"]["start_line"]
+                    let pos = position(
+                        v["location"]["file"].as_str(),
+                        v["identifiers"][0]["value"].as_str(),
+                        &v["location"]["start_line"],
                     );
                     add(v["raw_source_code_extract"].as_str(), None, Some(pos));
                 }
@@ -190,12 +184,7 @@ impl IgnoreSet {
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let v: serde_json::Value = serde_json::from_str(line)
                 .map_err(|e| err(format!("line {}: not JSON: {e}", n + 1)))?;
-            let pos = format!(
-                "{}:{}:{}",
-                v["path"].as_str().unwrap_or(""),
-                v["rule_id"].as_str().unwrap_or(""),
-                v["start_line"]
-            );
+            let pos = position(v["path"].as_str(), v["rule_id"].as_str(), &v["start_line"]);
             add(v["secret"].as_str(), v["fingerprint"].as_str(), Some(pos));
         }
         Ok(())
@@ -210,12 +199,12 @@ impl IgnoreSet {
             }
             hit = true;
         };
-        let pos = format!("{}:{}:{}", f.location.path, f.rule_id, f.location.start_line);
+        let pos = f.position_key();
         if let Some(&i) = self.positional.get(&pos) {
             mark(i);
         }
-        if let Some(c) = &f.commit {
-            if let Some(&i) = self.commit_positional.get(&format!("{}:{pos}", c.sha)) {
+        if f.commit.is_some() {
+            if let Some(&i) = self.commit_positional.get(&f.gitleaks_fingerprint()) {
                 mark(i);
             }
         }
@@ -242,6 +231,11 @@ impl IgnoreSet {
             .map(|e| e.origin.clone())
             .collect()
     }
+}
+
+/// `file:rule:line` from a report's JSON fields (the same key as [`Finding::position_key`]).
+fn position(file: Option<&str>, rule: Option<&str>, line: &serde_json::Value) -> String {
+    format!("{}:{}:{}", file.unwrap_or(""), rule.unwrap_or(""), line)
 }
 
 fn read(path: &Path) -> Result<String, IgnoreError> {

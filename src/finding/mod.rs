@@ -85,14 +85,18 @@ pub struct Companion {
 }
 
 impl Finding {
-    /// The gitleaks-style position fingerprint: `commit:file:rule:line` or `file:rule:line`.
+    /// The position key `file:rule:line` (gitleaks' fingerprint outside git, and the
+    /// global form of a `.gitleaksignore` entry).
+    pub fn position_key(&self) -> String {
+        format!("{}:{}:{}", self.location.path, self.rule_id, self.location.start_line)
+    }
+
+    /// The gitleaks-style position fingerprint: `commit:file:rule:line` in git history,
+    /// else [`position_key`](Self::position_key).
     pub fn gitleaks_fingerprint(&self) -> String {
         match &self.commit {
-            Some(c) => format!(
-                "{}:{}:{}:{}",
-                c.sha, self.location.path, self.rule_id, self.location.start_line
-            ),
-            None => format!("{}:{}:{}", self.location.path, self.rule_id, self.location.start_line),
+            Some(c) => format!("{}:{}", c.sha, self.position_key()),
+            None => self.position_key(),
         }
     }
 

@@ -211,11 +211,6 @@ impl Matcher {
         }
     }
 
-    /// Number of rules known to the matcher.
-    pub fn rule_count(&self) -> usize {
-        self.inner.rules.len()
-    }
-
     /// Finds all matches of all rules in `haystack`, appending to `out` in rule order, then
     /// by offset. Overlapping matches of one rule are reported once.
     pub fn find_all(&self, haystack: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {

@@ -32,19 +32,6 @@ pub enum Format {
     Sarif,
 }
 
-impl Format {
-    /// Parses a format name.
-    pub fn parse(s: &str) -> Option<Format> {
-        Some(match s {
-            "text" => Format::Text,
-            "json" | "jsonl" => Format::Json,
-            "gitlab" => Format::Gitlab,
-            "sarif" => Format::Sarif,
-            _ => return None,
-        })
-    }
-}
-
 /// Scan-level facts every report may carry.
 #[derive(Clone, Debug)]
 pub struct ReportMeta {

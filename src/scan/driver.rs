@@ -233,18 +233,19 @@ impl Worker {
 
     fn scan_file(&mut self, path: PathBuf, display: String) -> Option<Event> {
         self.out.clear();
-        let prov = Provenance::File { path: path.clone(), display: display.clone() };
+        let prov = Provenance::File { path, display };
+        let Provenance::File { path, display } = &prov else { return None };
         self.scanner.scan_path(&prov, &mut self.out);
-        let contents = match self.reader.read(&path) {
+        let contents = match self.reader.read(path) {
             Ok(c) => c,
             Err(ReadError::TooLarge { size, .. }) => {
                 self.stats.skipped.fetch_add(1, Ordering::Relaxed);
-                return Some(Event::Skipped(display, SkipReason::TooLarge { size }));
+                return Some(Event::Skipped(display.clone(), SkipReason::TooLarge { size }));
             }
             Err(ReadError::NotRegular) => return None,
             Err(e) => {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                return Some(Event::Error(Some(path), e.to_string()));
+                return Some(Event::Error(Some(path.clone()), e.to_string()));
             }
         };
         if let Some(limits) = self.archives.filter(|_| archive::detect(&contents).is_some()) {
@@ -253,7 +254,7 @@ impl Worker {
             let (scanner, scratch, out, stats) =
                 (&self.scanner, &mut self.scratch, &mut self.out, &self.stats);
             let stopped =
-                archive::for_each_entry(&display, &contents, &limits, &mut |name, bytes| {
+                archive::for_each_entry(display, &contents, &limits, &mut |name, bytes| {
                     if looks_binary(bytes) && !self.scan_binary {
                         return;
                     }
@@ -270,14 +271,14 @@ impl Worker {
                     let _ = self.tx.send(Event::Findings(found));
                 }
                 return Some(Event::Error(
-                    Some(path),
+                    Some(path.clone()),
                     format!("{err}; entries before it were scanned"),
                 ));
             }
         } else if !self.scan_binary && looks_binary(&contents) {
             self.stats.skipped.fetch_add(1, Ordering::Relaxed);
             if self.out.is_empty() {
-                return Some(Event::Skipped(display, SkipReason::Binary));
+                return Some(Event::Skipped(display.clone(), SkipReason::Binary));
             }
         } else {
             self.stats.files.fetch_add(1, Ordering::Relaxed);

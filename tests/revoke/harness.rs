@@ -11,10 +11,6 @@ use serde_json::Value;
 
 pub const SERVICE_TOKEN: &str = "svc-test-token-5d1c2e";
 
-pub fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("leakguard")
-}
-
 /// A free port on 127.0.0.1 (bound, then released; used where a port must be known before
 /// the process that will own it starts).
 pub fn free_port() -> u16 {
@@ -60,17 +56,22 @@ impl World {
         (logs.join(format!("{n:02}-{name}.out")), logs.join(format!("{n:02}-{name}.err")))
     }
 
-    /// Runs `leakguard ARGS` to completion; stdout/stderr are kept under logs/.
-    pub fn run(&self, name: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
-        let out = Command::new(bin())
-            .args(args)
+    /// `leakguard ARGS` in the work directory, with the shared hermetic environment
+    /// (`util::leakguard_cmd`) and no revocation credentials inherited from the caller.
+    fn command(&self, args: &[&str], envs: &[(&str, &str)]) -> Command {
+        let mut c = crate::util::leakguard_cmd();
+        c.args(args)
             .env_remove(leakguard::revoke::config::SERVICE_TOKEN_ENV)
             .env_remove("LEAKGUARD_REVOCATION_TOKEN")
             .env_remove("CI_PROJECT_URL")
             .envs(envs.iter().copied())
-            .current_dir(self.dir.path())
-            .output()
-            .expect("run leakguard");
+            .current_dir(self.dir.path());
+        c
+    }
+
+    /// Runs `leakguard ARGS` to completion; stdout/stderr are kept under logs/.
+    pub fn run(&self, name: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
+        let out = self.command(args, envs).output().expect("run leakguard");
         let (o, e) = self.log_paths(name);
         std::fs::write(o, &out.stdout).expect("log");
         std::fs::write(e, &out.stderr).expect("log");
@@ -80,13 +81,8 @@ impl World {
     /// Starts `leakguard ARGS` in the background with output going to log files.
     pub fn spawn(&self, name: &str, args: &[&str], envs: &[(&str, &str)]) -> Proc {
         let (o, e) = self.log_paths(name);
-        let child = Command::new(bin())
-            .args(args)
-            .env_remove(leakguard::revoke::config::SERVICE_TOKEN_ENV)
-            .env_remove("LEAKGUARD_REVOCATION_TOKEN")
-            .env_remove("CI_PROJECT_URL")
-            .envs(envs.iter().copied())
-            .current_dir(self.dir.path())
+        let child = self
+            .command(args, envs)
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&o).expect("log"))
             .stderr(std::fs::File::create(&e).expect("log"))
