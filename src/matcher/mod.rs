@@ -2,15 +2,27 @@
 //!
 //! Design decision: two stages, and the first one decides almost everything.
 //!
-//! 1. **Prefilter.** One Aho-Corasick automaton over the keywords of *all* rules, matched
-//!    ASCII case-insensitively, finds every keyword occurrence in a single pass (the crate
-//!    picks its SIMD packed searcher or a rare-byte prefilter where the keyword set allows).
-//!    Each occurrence names the rules that listed that keyword.
+//! 1. **Prefilter.** One keyword index over the keywords of *all* rules, matched ASCII
+//!    case-insensitively, finds every keyword occurrence in a single pass. Each occurrence
+//!    names the rules that listed that keyword. The index is a hashed trigram filter with
+//!    independent work per byte (see `matcher/keywords.rs` for why it replaced a byte-at-a-time
+//!    Aho-Corasick DFA on the hot path); the `aho-corasick` automaton remains for keyword
+//!    sets the filter cannot take (single-byte keywords) and as the tests' oracle.
 //! 2. **Confirmation.** Each candidate rule's `regex-automata` [`meta::Regex`] runs only on a
-//!    *window* around its keyword hits: `maximum_len` of the regex before and after the hit,
-//!    snapped to line boundaries, and overlapping windows merged. A blob with no keyword
-//!    costs one automaton pass; a blob with hits costs a few short regex searches. Both
-//!    stages are linear in the input, so no input can make a scan super-linear.
+//!    *window* around its keyword hits, overlapping windows merged. The window is
+//!    `maximum_len` of the regex before and after the hit; how much more or less depends on
+//!    what the pattern proves ([`rules::regex::shape`]):
+//!    * the keyword lies inside every match: exactly that, no slack;
+//!    * ... and no match can cross a line feed: clipped to the hit's line, which for the
+//!      generic assignment rules (`password = ...`, the most frequent hits) turns windows of
+//!      about 1.4 KB into one line;
+//!    * otherwise (the keyword only gates the rule, as in gitleaks): widened to line
+//!      boundaries (up to 256 bytes further) so a match on a neighbouring line is found.
+//!
+//!    Look-around at window edges sees the real neighbouring bytes (the search gets the whole
+//!    haystack and a range). A blob with no keyword costs one filter pass; a blob with hits
+//!    costs a few short regex searches. Both stages are linear in the input, so no input can
+//!    make a scan super-linear.
 //!
 //! The [`Matcher`] is immutable and `Send + Sync` (cheap to clone: an `Arc`), and all
 //! mutable state lives in a per-thread [`Scratch`] (regex caches, capture slots, the hit
@@ -26,7 +38,9 @@
 
 use std::sync::{Arc, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+mod keywords;
+
+use keywords::Keywords;
 use regex_automata::Input;
 use regex_automata::meta;
 use regex_automata::util::captures::Captures;
@@ -68,20 +82,56 @@ struct Compiled {
     id: String,
     /// Translated pattern.
     pattern: String,
+    /// Lowercased keywords (for the window analysis).
+    keywords: Vec<String>,
     secret_group: Option<usize>,
-    /// The regex and its window radius (from the regex's maximum match length), built on
-    /// first use; an error is kept so it is reported once, not per hit.
-    regex: OnceLock<Result<(meta::Regex, usize), String>>,
+    /// The regex and its window shape, built on first use; an error is kept so it is
+    /// reported once, not per hit.
+    regex: OnceLock<Result<(meta::Regex, Window), String>>,
+}
+
+/// How far around a keyword hit a rule's matches can lie (see the module docs).
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    /// Bytes before and after the hit: the regex's maximum match length.
+    radius: usize,
+    /// Every match contains a keyword: the window needs no slack beyond the radius.
+    keyword_inside: bool,
+    /// ... and cannot cross a line feed: the window ends at the hit's line.
+    single_line: bool,
+}
+
+impl Window {
+    /// The haystack range a match related to the keyword hit at `pos` lies in.
+    fn around(&self, h: &[u8], pos: usize) -> (usize, usize) {
+        let start = pos.saturating_sub(self.radius);
+        let end = (pos + self.radius).min(h.len());
+        if !self.keyword_inside {
+            return (snap_back(h, start), snap_forward(h, end));
+        }
+        if !self.single_line {
+            return (start, end);
+        }
+        // The keyword (which holds no line feed) is inside the match, so is its line.
+        let start = memchr::memrchr(b'\n', &h[start..pos]).map_or(start, |p| start + p + 1);
+        let end = memchr::memchr(b'\n', &h[pos..end]).map_or(end, |p| pos + p);
+        (start, end)
+    }
 }
 
 impl Compiled {
-    fn get(&self) -> Result<&(meta::Regex, usize), &str> {
+    fn get(&self) -> Result<&(meta::Regex, Window), &str> {
         self.regex
             .get_or_init(|| {
                 let re = rules::regex::compile(&self.pattern)?;
-                let radius = rules::regex::maximum_len(&self.pattern).unwrap_or(UNBOUNDED_RADIUS);
-                tracing::trace!(rule = %self.id, radius, "compiled rule regex");
-                Ok((re, radius))
+                let shape = rules::regex::shape(&self.pattern, &self.keywords);
+                let window = Window {
+                    radius: shape.maximum_len.unwrap_or(UNBOUNDED_RADIUS),
+                    keyword_inside: shape.keyword_inside,
+                    single_line: shape.single_line,
+                };
+                tracing::trace!(rule = %self.id, ?window, "compiled rule regex");
+                Ok((re, window))
             })
             .as_ref()
             .map_err(String::as_str)
@@ -89,9 +139,9 @@ impl Compiled {
 }
 
 struct Inner {
-    /// Keyword automaton; `None` when no rule has keywords.
-    keywords: Option<AhoCorasick>,
-    /// For each automaton pattern, the rules that listed that keyword.
+    /// Keyword finder; `None` when no rule has keywords.
+    keywords: Option<Keywords>,
+    /// For each keyword pattern, the rules that listed that keyword.
     pattern_rules: Vec<Vec<RuleId>>,
     /// Per rule; `None` for path-only rules.
     rules: Vec<Option<Compiled>>,
@@ -146,6 +196,7 @@ impl Matcher {
             compiled.push(Some(Compiled {
                 id: rule.id.clone(),
                 pattern: pattern.clone(),
+                keywords: rule.keywords.clone(),
                 secret_group: rule.secret_group,
                 regex: OnceLock::new(),
             }));
@@ -161,27 +212,15 @@ impl Matcher {
                 pattern_rules[idx].push(id);
             }
         }
-        let keywords = if patterns.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&patterns)
-                    .or_else(|_| {
-                        AhoCorasick::builder()
-                            .ascii_case_insensitive(true)
-                            .match_kind(MatchKind::Standard)
-                            .build(&patterns)
-                    })
-                    .map_err(|e| BuildError {
-                        rule: "<keywords>".into(),
-                        message: e.to_string(),
-                    })?,
-            )
-        };
+        let keywords =
+            if patterns.is_empty() {
+                None
+            } else {
+                Some(Keywords::new(&patterns).map_err(|e| BuildError {
+                    rule: "<keywords>".into(),
+                    message: e.to_string(),
+                })?)
+            };
         tracing::debug!(
             rules = set.len(),
             keywords = patterns.len(),
@@ -216,12 +255,13 @@ impl Matcher {
     pub fn find_all(&self, haystack: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
         let inner = &*self.inner;
         scratch.hits.clear();
-        if let Some(ac) = &inner.keywords {
-            for m in ac.find_overlapping_iter(haystack) {
-                for &rule in &inner.pattern_rules[m.pattern().as_usize()] {
-                    scratch.hits.push((rule.0, m.start()));
+        if let Some(keywords) = &inner.keywords {
+            let hits = &mut scratch.hits;
+            keywords.for_each(haystack, |pattern, start| {
+                for &rule in &inner.pattern_rules[pattern] {
+                    hits.push((rule.0, start));
                 }
-            }
+            });
         }
         if scratch.hits.is_empty() && inner.unkeyed.is_empty() {
             return;
@@ -235,8 +275,8 @@ impl Matcher {
                 i += 1;
                 continue;
             };
-            let radius = match c.get() {
-                Ok(&(_, radius)) => radius,
+            let window = match c.get() {
+                Ok(&(_, window)) => window,
                 Err(message) => {
                     tracing::debug!(rule = %c.id, message, "rule regex does not compile; skipped");
                     while i < scratch.hits.len() && scratch.hits[i].0 == rule {
@@ -247,9 +287,7 @@ impl Matcher {
             };
             scratch.windows.clear();
             while i < scratch.hits.len() && scratch.hits[i].0 == rule {
-                let pos = scratch.hits[i].1;
-                let start = snap_back(haystack, pos.saturating_sub(radius));
-                let end = snap_forward(haystack, (pos + radius).min(haystack.len()));
+                let (start, end) = window.around(haystack, scratch.hits[i].1);
                 match scratch.windows.last_mut() {
                     Some(last) if start <= last.1 => last.1 = last.1.max(end),
                     _ => scratch.windows.push((start, end)),
@@ -465,5 +503,49 @@ keywords = ["word"]
             .build()
             .unwrap();
         assert!(Matcher::new(&set).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod window_shape {
+    use crate::rules::RuleSet;
+
+    /// Windows are tight (no line slack) only for rules whose keyword is proven to lie inside
+    /// every match. Check the proof against the examples, and that it covers the rules that
+    /// fire most (the generic and URL rules), so they get the cheap windows.
+    #[test]
+    fn keyword_inside_is_proven_where_it_holds() {
+        let set = RuleSet::builtin().unwrap();
+        let mut unproven = Vec::new();
+        for rule in set.rules() {
+            let (Some(pattern), false) = (&rule.regex, rule.keywords.is_empty()) else { continue };
+            let shape = crate::rules::regex::shape(pattern, &rule.keywords);
+            if !shape.keyword_inside {
+                unproven.push(rule.id.as_str());
+                continue;
+            }
+            let re = crate::rules::regex::compile(pattern).unwrap();
+            for ex in &rule.examples {
+                let m = re.find(ex.as_bytes()).unwrap();
+                let text = ex[m.range()].to_ascii_lowercase();
+                assert!(
+                    rule.keywords.iter().any(|k| text.contains(k.as_str())),
+                    "{}: proven, but {:?} holds no keyword",
+                    rule.id,
+                    &ex[m.range()]
+                );
+            }
+        }
+        for id in [
+            "password_in_url",
+            "generic_token",
+            "generic_secret",
+            "generic_password",
+            "generic_keyed_value",
+            "generic_api_key",
+        ] {
+            assert!(!unproven.contains(&id), "{id} should have tight windows");
+        }
+        eprintln!("{} rules with slack windows: {unproven:?}", unproven.len());
     }
 }

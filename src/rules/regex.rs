@@ -10,6 +10,7 @@
 
 use regex_automata::meta;
 use regex_automata::util::syntax;
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Size limit for one compiled rule regex (NFA and lazy-DFA cache): generous, because rules
 /// such as PEM blocks have large bounded repetitions.
@@ -29,7 +30,7 @@ fn meta_config() -> meta::Config {
 
 /// Parses like [`compile`]: ASCII mode first, Unicode mode as the fallback; the error is the
 /// ASCII-mode one (that is the dialect rules are written in).
-fn parse(pattern: &str) -> Result<regex_syntax::hir::Hir, Box<regex_syntax::Error>> {
+fn parse(pattern: &str) -> Result<Hir, Box<regex_syntax::Error>> {
     let parser = |unicode: bool| {
         regex_syntax::ParserBuilder::new().unicode(unicode).utf8(unicode).nest_limit(250).build()
     };
@@ -68,6 +69,153 @@ fn error_text(err: &meta::BuildError) -> String {
 pub fn maximum_len(pattern: &str) -> Option<usize> {
     let hir = parse(pattern).ok()?;
     hir.properties().maximum_len()
+}
+
+/// What the matcher may assume about where a rule's matches lie relative to its keywords.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// The most bytes a match can span (`None`: unbounded or unknown).
+    pub maximum_len: Option<usize>,
+    /// Every match contains one of the rule's keywords (ASCII case-insensitively), proven
+    /// from the pattern's structure: a required literal run that contains a keyword.
+    pub keyword_inside: bool,
+    /// No match can contain a line feed.
+    pub single_line: bool,
+}
+
+/// Analyses a (translated) pattern against its rule's lowercased keywords. Anything the
+/// analysis cannot prove is reported as not holding, so a wrong answer only costs speed.
+pub fn shape(pattern: &str, keywords: &[String]) -> Shape {
+    let Ok(hir) = parse(pattern) else { return Shape::default() };
+    let keywords: Vec<&[u8]> =
+        keywords.iter().map(|k| k.as_bytes()).filter(|k| !k.is_empty()).collect();
+    Shape {
+        maximum_len: hir.properties().maximum_len(),
+        keyword_inside: !keywords.is_empty() && requires_keyword(&hir, &keywords),
+        single_line: !can_match_newline(&hir),
+    }
+}
+
+/// Bound on the strings [`exact_strings`] enumerates.
+const EXACT_LIMIT: usize = 256;
+
+/// Does every match of `hir` contain one of `keywords` (lowercase)?
+fn requires_keyword(hir: &Hir, keywords: &[&[u8]]) -> bool {
+    let contains_keyword = |set: &[Vec<u8>]| {
+        set.iter().all(|s| keywords.iter().any(|k| s.windows(k.len()).any(|w| w == *k)))
+    };
+    match hir.kind() {
+        HirKind::Capture(c) => requires_keyword(&c.sub, keywords),
+        HirKind::Repetition(r) if r.min >= 1 => requires_keyword(&r.sub, keywords),
+        HirKind::Alternation(alts) => alts.iter().all(|a| requires_keyword(a, keywords)),
+        HirKind::Concat(items) => {
+            if items.iter().any(|x| requires_keyword(x, keywords)) {
+                return true;
+            }
+            // Runs of consecutive fixed-text items ("t", "[Oo]", "ken") form the literals.
+            // A run ends at an item that is not fixed text or when it grows too large.
+            let mut run: Option<Vec<Vec<u8>>> = None;
+            for x in items {
+                let next = exact_strings(x);
+                let joined = match (&run, &next) {
+                    (Some(prefix), Some(next)) => cross(prefix, next),
+                    _ => None,
+                };
+                if joined.is_none() && run.as_deref().is_some_and(contains_keyword) {
+                    return true;
+                }
+                run = joined.or(next);
+            }
+            run.as_deref().is_some_and(contains_keyword)
+        }
+        _ => exact_strings(hir).is_some_and(|set| contains_keyword(&set)),
+    }
+}
+
+/// The finite set of strings `hir` matches, if it is small (at most [`EXACT_LIMIT`]).
+fn exact_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
+        HirKind::Literal(lit) => Some(vec![lit.0.to_ascii_lowercase()]),
+        HirKind::Class(Class::Bytes(c)) => {
+            let n: usize = c.ranges().iter().map(|r| usize::from(r.end() - r.start()) + 1).sum();
+            (n <= 32).then(|| {
+                folded(c.ranges().iter().flat_map(|r| r.start()..=r.end()).map(|b| vec![b]))
+            })
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            let n: u32 =
+                c.ranges().iter().map(|r| u32::from(r.end()) - u32::from(r.start()) + 1).sum();
+            (n <= 32).then(|| {
+                folded(
+                    c.ranges()
+                        .iter()
+                        .flat_map(|r| r.start()..=r.end())
+                        .map(|ch| ch.to_string().into_bytes()),
+                )
+            })
+        }
+        HirKind::Capture(c) => exact_strings(&c.sub),
+        HirKind::Concat(items) => {
+            items.iter().try_fold(vec![Vec::new()], |acc, x| cross(&acc, &exact_strings(x)?))
+        }
+        HirKind::Alternation(alts) => {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(exact_strings(a)?);
+                if all.len() > EXACT_LIMIT {
+                    return None;
+                }
+            }
+            Some(folded(all.into_iter()))
+        }
+        // `x?` and `x{n}` with a small fixed set.
+        HirKind::Repetition(r) if r.max.is_some_and(|max| max <= 4) => {
+            let sub = exact_strings(&r.sub)?;
+            let mut all = Vec::new();
+            let mut power = vec![Vec::new()];
+            for n in 0..=r.max.unwrap_or(0) {
+                if n >= r.min {
+                    all.extend(power.iter().cloned());
+                }
+                power = cross(&power, &sub)?;
+            }
+            (all.len() <= EXACT_LIMIT).then(|| folded(all.into_iter()))
+        }
+        HirKind::Repetition(_) => None,
+    }
+}
+
+/// Lowercased and deduplicated: `(?i)token` is one string, not 32.
+fn folded(strings: impl Iterator<Item = Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = strings.map(|s| s.to_ascii_lowercase()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn cross(a: &[Vec<u8>], b: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    if a.len() * b.len() > EXACT_LIMIT {
+        return None;
+    }
+    Some(folded(a.iter().flat_map(|x| b.iter().map(move |y| [x.as_slice(), y].concat()))))
+}
+
+/// Can some match of `hir` contain a line feed? (Conservative: true when unsure.)
+fn can_match_newline(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Literal(lit) => lit.0.contains(&b'\n'),
+        HirKind::Class(Class::Bytes(c)) => {
+            c.ranges().iter().any(|r| r.start() <= b'\n' && b'\n' <= r.end())
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            c.ranges().iter().any(|r| r.start() <= '\n' && '\n' <= r.end())
+        }
+        HirKind::Capture(c) => can_match_newline(&c.sub),
+        HirKind::Repetition(r) => r.max != Some(0) && can_match_newline(&r.sub),
+        HirKind::Concat(xs) | HirKind::Alternation(xs) => xs.iter().any(can_match_newline),
+    }
 }
 
 /// Rewrites Go RE2 syntax into the syntax `regex-automata` reads the same way.
