@@ -433,6 +433,18 @@ regex = '''word=([0-9]{4})'''
 keywords = ["word"]
 "#;
 
+    /// One rule whose keyword is inside every match and one whose keyword only gates it.
+    const WINDOWS: &str = r#"
+[[rules]]
+id = "line"
+regex = '''(?i)secret[ \t]*=[ \t]*([a-z0-9]{8})'''
+keywords = ["secret"]
+[[rules]]
+id = "gate"
+regex = '''AKIA[0-9A-Z]{16}'''
+keywords = ["aws"]
+"#;
+
     const TESTS: &[SearchTest] = &[
         t!(empty, TWO, b"", &[]),
         t!(no_keyword, TWO, b"nothing to see here", &[]),
@@ -454,6 +466,19 @@ keywords = ["word"]
         ),
         t!(at_end, TWO, b"tok_abcd1234", &[("tok", "tok_abcd1234")]),
         t!(invalid_utf8, TWO, b"\xff\xfe tok_abcd1234 \xc3", &[("tok", "tok_abcd1234")]),
+        t!(
+            line_window_at_line_edges,
+            WINDOWS,
+            b"x\nSECRET=abcd1234\nsecret = 9876zyxw",
+            &[("line", "abcd1234"), ("line", "9876zyxw")]
+        ),
+        t!(line_window_does_not_cross_lines, WINDOWS, b"secret =\nabcd1234", &[]),
+        t!(
+            gate_keyword_on_previous_line,
+            WINDOWS,
+            b"aws:\n  key: AKIAABCDEFGHIJKLMNOP\n",
+            &[("gate", "AKIAABCDEFGHIJKLMNOP")]
+        ),
     ];
 
     fn run(t: &SearchTest) -> Vec<(String, String)> {

@@ -361,6 +361,51 @@ mod tests {
     use super::*;
 
     #[test]
+    fn shape_proves_keyword_inside_and_single_line() {
+        let kw = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases: &[(&str, &[&str], bool, bool)] = &[
+            // (pattern, keywords, keyword_inside, single_line)
+            (r"(?i)token\s*=\s*(\w+)", &["token"], true, false),
+            (r"(?i)token[ \t]*=[ \t]*(\w+)", &["token"], true, true),
+            (r"(?i:\b[\w.-]{0,30}token)[ \t]*=", &["token"], true, true),
+            (r"\b(ghp_[0-9A-Za-z]{36})\b", &["ghp_"], true, true),
+            // Every spelling of the optional separator must be a keyword.
+            (r"(?i)aws[_-]?secret", &["aws_secret", "aws-secret"], false, true),
+            (r"(?i)aws[_-]?secret", &["aws_secret", "aws-secret", "awssecret"], true, true),
+            (r"postgres(?:ql)?://", &["postgres://", "postgresql://"], true, true),
+            (r"(?:token|secret)=(\w+)", &["token"], false, true),
+            (r"(?:token|secret)=(\w+)", &["token", "secret"], true, true),
+            // `[a-z]Pass`: 26 spellings, all keywords.
+            (
+                r"[a-z]Pass=",
+                &[
+                    "apass", "bpass", "cpass", "dpass", "epass", "fpass", "gpass", "hpass",
+                    "ipass", "jpass", "kpass", "lpass", "mpass", "npass", "opass", "ppass",
+                    "qpass", "rpass", "spass", "tpass", "upass", "vpass", "wpass", "xpass",
+                    "ypass", "zpass",
+                ],
+                true,
+                true,
+            ),
+            (r"[a-z]Pass=", &["apass"], false, true),
+            // The keyword only gates the rule: not inside.
+            (r"AKIA[0-9A-Z]{16}", &["aws"], false, true),
+            (r"(?s)-----BEGIN.{0,100}", &["-----begin"], true, false),
+            (r"a.b", &["a"], true, true),
+            (r"(?m)^ENV x$", &["\nenv "], false, true),
+        ];
+        for &(pattern, keywords, inside, single) in cases {
+            let s = shape(pattern, &kw(keywords));
+            assert_eq!(
+                (s.keyword_inside, s.single_line),
+                (inside, single),
+                "{pattern} {keywords:?}"
+            );
+        }
+        assert_eq!(shape("(", &kw(&["x"])), Shape::default(), "unparsable: nothing proven");
+    }
+
+    #[test]
     fn translates_go_class_literals() {
         assert_eq!(translate_re2(r"[\w[]+").unwrap(), r"[\w\[]+");
         assert_eq!(translate_re2(r"[a&&b]").unwrap(), r"[a&\&b]");
