@@ -469,7 +469,7 @@ keywords = ["aws"]
         t!(
             line_window_at_line_edges,
             WINDOWS,
-            b"x\nSECRET=abcd1234\nsecret = 9876zyxw",
+            b"x\nSECRET=abcd1234\nsecret = 9876zyxw", // leakguard:allow (test data)
             &[("line", "abcd1234"), ("line", "9876zyxw")]
         ),
         t!(line_window_does_not_cross_lines, WINDOWS, b"secret =\nabcd1234", &[]),
