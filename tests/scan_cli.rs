@@ -96,6 +96,19 @@ fn checksum_vectors_decide_what_is_reported() {
 }
 
 #[test]
+fn one_secret_claimed_by_two_rules_is_reported_once() {
+    let d = Dir::new();
+    // `npm_access_token` (checksum) and `npmrc_auth_token` (context) both claim this token.
+    let payload = Rng::new(77).string(crate::util::B62, 30);
+    let token = format!("npm_{payload}{}", leakguard::check::base62_crc32(payload.as_bytes()));
+    d.create(".npmrc", format!("//registry.npmjs.org/:_authToken={token}\n"));
+    let (_, fs, _) = scan_json(&d, &[]);
+    let rules: Vec<&str> = fs.iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["npm_access_token"], "the checked rule reports, once: {fs:?}");
+    assert_eq!(fs[0]["secret"], token.as_str());
+}
+
+#[test]
 fn gitignore_is_honoured_and_git_dirs_are_never_entered() {
     let d = Dir::new();
     d.create(".gitignore", "build/\n");

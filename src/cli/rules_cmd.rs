@@ -96,9 +96,13 @@ fn check(files: &[PathBuf]) -> Result<i32> {
         let set = Arc::new(set);
         let scanner = Scanner::new(set.clone(), ScanOptions::default())?;
         scanner.compile_all()?;
+        // Examples are judged per rule: another rule claiming the same secret more
+        // specifically does not make this rule's example fail.
+        let per_rule =
+            Scanner::new(set.clone(), ScanOptions { report_overlaps: true, ..Default::default() })?;
         let mut problems = Vec::new();
         for rule in set.rules() {
-            check_rule(&scanner, rule, builtin, &mut problems);
+            check_rule(&scanner, &per_rule, rule, builtin, &mut problems);
         }
         total += set.len();
         for p in &problems {
@@ -114,7 +118,15 @@ fn check(files: &[PathBuf]) -> Result<i32> {
     Ok(0)
 }
 
-fn check_rule(scanner: &Scanner, rule: &Rule, builtin: bool, problems: &mut Vec<Problem>) {
+/// `scanner` judges negative examples (nothing of this rule may be reported), `per_rule`
+/// examples (this rule must match, whichever rule would win the report).
+fn check_rule(
+    scanner: &Scanner,
+    per_rule: &Scanner,
+    rule: &Rule,
+    builtin: bool,
+    problems: &mut Vec<Problem>,
+) {
     let mut problem = |field: String, message: String| {
         problems.push(Problem { rule: rule.id.clone(), field, message });
     };
@@ -135,9 +147,10 @@ fn check_rule(scanner: &Scanner, rule: &Rule, builtin: bool, problems: &mut Vec<
     let prov =
         Provenance::File { path: PathBuf::from("example.txt"), display: "example.txt".into() };
     let mut scratch = scanner.new_scratch();
+    let mut per_rule_scratch = per_rule.new_scratch();
     for (i, ex) in rule.examples.iter().enumerate() {
         let mut out = Vec::new();
-        scanner.scan_bytes(ex.as_bytes(), &prov, &mut scratch, &mut out);
+        per_rule.scan_bytes(ex.as_bytes(), &prov, &mut per_rule_scratch, &mut out);
         if !out.iter().any(|f| f.rule_id == rule.id) {
             let others: Vec<_> = out.iter().map(|f| f.rule_id.as_str()).collect();
             problem(

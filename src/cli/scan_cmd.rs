@@ -80,6 +80,7 @@ impl OutputArgs {
                 max_depth: self.max_decode_depth,
                 ..Default::default()
             },
+            ..Default::default()
         }
     }
 }

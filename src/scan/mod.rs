@@ -60,6 +60,9 @@ pub struct ScanOptions {
     pub ignore_inline_allow: bool,
     /// Base64 / percent-encoded segments are decoded and scanned within these limits.
     pub decode: decode::DecodeLimits,
+    /// Every rule reports its own matches, even where another rule claims the same secret
+    /// more confidently or more specifically (`rules check` judges each rule on its own).
+    pub report_overlaps: bool,
 }
 
 /// The compiled scan pipeline for one rule set.
@@ -424,7 +427,9 @@ impl Scanner {
             });
         }
         self.resolve_companions(&mut scratch.candidates);
-        suppress_weaker_overlaps(&mut scratch.candidates);
+        if !self.opts.report_overlaps {
+            suppress_weaker_overlaps(&mut scratch.candidates);
+        }
         for c in scratch.candidates.iter().filter(|c| c.keep) {
             let rule = self.rules.get(c.m.rule);
             if rule.skip_report {
@@ -508,7 +513,10 @@ impl Scanner {
 }
 
 /// Where two rules claim overlapping secrets (a GitHub token inside a generic `token = ...`
-/// assignment), only the most confident rule reports.
+/// assignment), only the most confident rule reports. Two equally confident rules claiming
+/// the very same secret (`npm_access_token` and `npmrc_auth_token` on one `.npmrc` line)
+/// report once: the more specific one, i.e. the one with an offline check, else the one
+/// whose whole match needed less context around the secret, else the rule defined first.
 fn suppress_weaker_overlaps(cands: &mut [Candidate]) {
     for i in 0..cands.len() {
         if !cands[i].keep {
@@ -521,9 +529,20 @@ fn suppress_weaker_overlaps(cands: &mut [Candidate]) {
             if !cands[j].keep || cands[j].m.rule == cands[i].m.rule {
                 continue;
             }
+            let same_secret = (cands[i].m.secret_start, cands[i].m.secret_end)
+                == (cands[j].m.secret_start, cands[j].m.secret_end);
             match cands[i].confidence.cmp(&cands[j].confidence) {
                 std::cmp::Ordering::Greater => cands[j].keep = false,
                 std::cmp::Ordering::Less => cands[i].keep = false,
+                std::cmp::Ordering::Equal if same_secret => {
+                    let specificity =
+                        |c: &Candidate| (c.check.is_none(), c.m.end - c.m.start, c.m.rule);
+                    if specificity(&cands[j]) < specificity(&cands[i]) {
+                        cands[i].keep = false;
+                    } else {
+                        cands[j].keep = false;
+                    }
+                }
                 std::cmp::Ordering::Equal => {}
             }
             if !cands[i].keep {
