@@ -106,6 +106,10 @@ fn one_secret_claimed_by_two_rules_is_reported_once() {
     let rules: Vec<&str> = fs.iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
     assert_eq!(rules, ["npm_access_token"], "the checked rule reports, once: {fs:?}");
     assert_eq!(fs[0]["secret"], token.as_str());
+    let (_, fs, _) = scan_json(&d, &["--report-overlaps"]);
+    let mut rules: Vec<&str> = fs.iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    rules.sort();
+    assert_eq!(rules, ["npm_access_token", "npmrc_auth_token"], "every rule reports: {fs:?}");
 }
 
 #[test]

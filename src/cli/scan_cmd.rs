@@ -69,6 +69,10 @@ pub(crate) struct OutputArgs {
     /// Decode base64 and percent-encoded text this many levels deep (0 disables).
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub max_decode_depth: usize,
+    /// Let every rule report its own matches, even where a more confident or more specific
+    /// rule claims the same secret (default: one finding per secret).
+    #[arg(long)]
+    pub report_overlaps: bool,
 }
 
 impl OutputArgs {
@@ -80,7 +84,7 @@ impl OutputArgs {
                 max_depth: self.max_decode_depth,
                 ..Default::default()
             },
-            ..Default::default()
+            report_overlaps: self.report_overlaps,
         }
     }
 }
