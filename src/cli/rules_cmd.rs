@@ -99,7 +99,7 @@ fn check(files: &[PathBuf]) -> Result<i32> {
         // Examples are judged per rule: another rule claiming the same secret more
         // specifically does not make this rule's example fail.
         let per_rule =
-            Scanner::new(set.clone(), ScanOptions { report_overlaps: true, ..Default::default() })?;
+            scanner.with_options(ScanOptions { report_overlaps: true, ..Default::default() });
         let mut problems = Vec::new();
         for rule in set.rules() {
             check_rule(&scanner, &per_rule, rule, builtin, &mut problems);

@@ -177,6 +177,12 @@ impl Scanner {
         })
     }
 
+    /// The same compiled rules with other options: the matcher (and every regex it has
+    /// compiled) is shared, not rebuilt.
+    pub fn with_options(&self, opts: ScanOptions) -> Scanner {
+        Scanner { opts, ..self.clone() }
+    }
+
     /// Compiles every rule regex now (they are otherwise compiled on first use), so that
     /// errors surface before scanning; `rules check` uses this.
     pub fn compile_all(&self) -> Result<(), BuildError> {
