@@ -65,12 +65,6 @@ fn error_text(err: &meta::BuildError) -> String {
     }
 }
 
-/// The most bytes any match of `pattern` can span, or `None` when unbounded.
-pub fn maximum_len(pattern: &str) -> Option<usize> {
-    let hir = parse(pattern).ok()?;
-    hir.properties().maximum_len()
-}
-
 /// What the matcher may assume about where a rule's matches lie relative to its keywords.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Shape {
@@ -434,7 +428,7 @@ mod tests {
 
     #[test]
     fn maximum_len_bounded_and_unbounded() {
-        assert_eq!(maximum_len(r"ghp_[0-9a-zA-Z]{36}"), Some(40));
-        assert_eq!(maximum_len(r"a+"), None);
+        assert_eq!(shape(r"ghp_[0-9a-zA-Z]{36}", &[]).maximum_len, Some(40));
+        assert_eq!(shape(r"a+", &[]).maximum_len, None);
     }
 }
