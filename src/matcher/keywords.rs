@@ -30,6 +30,8 @@
 //! `aho-corasick` automaton (overlapping, case-insensitive), which is also the oracle the
 //! tests compare this filter against.
 
+use std::collections::{HashMap, HashSet};
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// log2 of the number of 64-bit words in the table (4096 words: 32 KiB, one L1 cache).
@@ -164,9 +166,8 @@ fn frequency(b: u8) -> f64 {
 }
 
 /// The common-gram list (`common_grams.txt`): folded gram → rank, 0 the most frequent.
-fn common_grams() -> &'static std::collections::HashMap<u32, u32> {
-    static GRAMS: std::sync::OnceLock<std::collections::HashMap<u32, u32>> =
-        std::sync::OnceLock::new();
+fn common_grams() -> &'static HashMap<u32, u32> {
+    static GRAMS: std::sync::OnceLock<HashMap<u32, u32>> = std::sync::OnceLock::new();
     GRAMS.get_or_init(|| {
         include_str!("common_grams.txt")
             .lines()
@@ -190,11 +191,9 @@ fn rarest_offset(k: &[u8]) -> usize {
         (commonness, w.iter().map(|&b| frequency(b).ln()).sum::<f64>())
     };
     (0..=k.len() - 4)
-        .min_by(|&a, &b| {
-            let (a, b) = (score(a), score(b));
-            a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
-        })
-        .unwrap_or(0)
+        .map(|o| (score(o), o))
+        .min_by(|(a, _), (b, _)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        .map_or(0, |(_, o)| o)
 }
 
 impl GramFilter {
@@ -237,12 +236,19 @@ impl GramFilter {
             }
         }
         let common = common_grams();
-        let is_anchor = |g: u32| anchors.iter().any(|e| g & e.mask == e.gram);
-        let noise: Vec<(u32, f64)> = common
+        let (long, short): (HashSet<u32>, HashSet<u32>) = (
+            anchors.iter().filter(|e| e.mask == u32::MAX).map(|e| e.gram).collect(),
+            anchors.iter().filter(|e| e.mask != u32::MAX).map(|e| e.gram).collect(),
+        );
+        // Rank order, so the float sums (and the multiplier picked) are the same every run.
+        let mut noise: Vec<(u32, u32)> = common
             .iter()
-            .filter(|&(&g, _)| !is_anchor(g))
-            .map(|(&g, &rank)| (g, 1.0 / f64::from(rank + 1)))
+            .filter(|&(g, _)| !long.contains(g) && !short.contains(&(g & 0x00FF_FFFF)))
+            .map(|(&g, &rank)| (rank, g))
             .collect();
+        noise.sort_unstable();
+        let noise: Vec<(u32, f64)> =
+            noise.into_iter().map(|(rank, g)| (g, 1.0 / f64::from(rank + 1))).collect();
         let mut seed = 0x243F_6A88_85A3_08D3u64;
         let mut best: Option<(f64, Box<[u64; WORDS]>, u32)> = None;
         for _ in 0..32 {
