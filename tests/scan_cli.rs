@@ -110,6 +110,24 @@ fn one_secret_claimed_by_two_rules_is_reported_once() {
     let mut rules: Vec<&str> = fs.iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
     rules.sort();
     assert_eq!(rules, ["npm_access_token", "npmrc_auth_token"], "every rule reports: {fs:?}");
+
+    // `AccountKey=` inside a connection string: the account-key rule and the connection-string
+    // rule claim the same key; one finding.
+    let d = Dir::new();
+    let mut rng = Rng::new(78);
+    let raw: Vec<u8> = (0..64).map(|_| rng.next() as u8).collect();
+    let key = base64::engine::general_purpose::STANDARD.encode(raw);
+    d.create(
+        "storage.env",
+        format!(
+            "AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=acme;\
+             AccountKey={key};EndpointSuffix=core.windows.net\n"
+        ),
+    );
+    let (_, fs, _) = scan_json(&d, &[]);
+    let rules: Vec<&str> = fs.iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["azure_storage_connection_string"], "{fs:?}");
+    assert_eq!(fs[0]["secret"], key.as_str());
 }
 
 #[test]
