@@ -571,6 +571,12 @@ mod window_shape {
         ] {
             assert!(!unproven.contains(&id), "{id} should have tight windows");
         }
-        eprintln!("{} rules with slack windows: {unproven:?}", unproven.len());
+        // A ratchet: a new rule whose keyword the proof cannot place inside its matches gets
+        // slack windows (slower); fix its keywords, or raise this bound knowingly.
+        assert!(
+            unproven.len() <= 46,
+            "{} rules with slack windows (bound 46): {unproven:?}",
+            unproven.len()
+        );
     }
 }
