@@ -45,6 +45,7 @@ use regex_automata::Input;
 use regex_automata::meta;
 use regex_automata::util::captures::Captures;
 
+use crate::rules::regex::Shape;
 use crate::rules::{self, RuleId, RuleSet};
 
 /// Window radius for rules whose regex has no maximum length.
@@ -85,53 +86,38 @@ struct Compiled {
     /// Lowercased keywords (for the window analysis).
     keywords: Vec<String>,
     secret_group: Option<usize>,
-    /// The regex and its window shape, built on first use; an error is kept so it is
-    /// reported once, not per hit.
-    regex: OnceLock<Result<(meta::Regex, Window), String>>,
+    /// The regex and what its pattern proves about where matches lie, built on first use;
+    /// an error is kept so it is reported once, not per hit.
+    regex: OnceLock<Result<(meta::Regex, Shape), String>>,
 }
 
-/// How far around a keyword hit a rule's matches can lie (see the module docs).
-#[derive(Clone, Copy, Debug)]
-struct Window {
-    /// Bytes before and after the hit: the regex's maximum match length.
-    radius: usize,
-    /// Every match contains a keyword: the window needs no slack beyond the radius.
-    keyword_inside: bool,
-    /// ... and cannot cross a line feed: the window ends at the hit's line.
-    single_line: bool,
-}
-
-impl Window {
-    /// The haystack range a match related to the keyword hit at `pos` lies in.
-    fn around(&self, h: &[u8], pos: usize) -> (usize, usize) {
-        let start = pos.saturating_sub(self.radius);
-        let end = (pos + self.radius).min(h.len());
-        if !self.keyword_inside {
-            return (snap_back(h, start), snap_forward(h, end));
-        }
-        if !self.single_line {
-            return (start, end);
-        }
-        // The keyword (which holds no line feed) is inside the match, so is its line.
-        let start = memchr::memrchr(b'\n', &h[start..pos]).map_or(start, |p| start + p + 1);
-        let end = memchr::memchr(b'\n', &h[pos..end]).map_or(end, |p| pos + p);
-        (start, end)
+/// The haystack range a match related to the keyword hit at `pos` lies in (module docs):
+/// the regex's maximum length either side, widened to line boundaries unless the keyword
+/// is proven inside every match, clipped to the hit's line when no match crosses one.
+fn window(shape: &Shape, h: &[u8], pos: usize) -> (usize, usize) {
+    let radius = shape.maximum_len.unwrap_or(UNBOUNDED_RADIUS);
+    let start = pos.saturating_sub(radius);
+    let end = (pos + radius).min(h.len());
+    if !shape.keyword_inside {
+        return (snap_back(h, start), snap_forward(h, end));
     }
+    if !shape.single_line {
+        return (start, end);
+    }
+    // The keyword (which holds no line feed) is inside the match, so is its line.
+    let start = memchr::memrchr(b'\n', &h[start..pos]).map_or(start, |p| start + p + 1);
+    let end = memchr::memchr(b'\n', &h[pos..end]).map_or(end, |p| pos + p);
+    (start, end)
 }
 
 impl Compiled {
-    fn get(&self) -> Result<&(meta::Regex, Window), &str> {
+    fn get(&self) -> Result<&(meta::Regex, Shape), &str> {
         self.regex
             .get_or_init(|| {
                 let re = rules::regex::compile(&self.pattern)?;
                 let shape = rules::regex::shape(&self.pattern, &self.keywords);
-                let window = Window {
-                    radius: shape.maximum_len.unwrap_or(UNBOUNDED_RADIUS),
-                    keyword_inside: shape.keyword_inside,
-                    single_line: shape.single_line,
-                };
-                tracing::trace!(rule = %self.id, ?window, "compiled rule regex");
-                Ok((re, window))
+                tracing::trace!(rule = %self.id, ?shape, "compiled rule regex");
+                Ok((re, shape))
             })
             .as_ref()
             .map_err(String::as_str)
@@ -275,8 +261,8 @@ impl Matcher {
                 i += 1;
                 continue;
             };
-            let window = match c.get() {
-                Ok(&(_, window)) => window,
+            let shape = match c.get() {
+                Ok(&(_, shape)) => shape,
                 Err(message) => {
                     tracing::debug!(rule = %c.id, message, "rule regex does not compile; skipped");
                     while i < scratch.hits.len() && scratch.hits[i].0 == rule {
@@ -287,7 +273,7 @@ impl Matcher {
             };
             scratch.windows.clear();
             while i < scratch.hits.len() && scratch.hits[i].0 == rule {
-                let (start, end) = window.around(haystack, scratch.hits[i].1);
+                let (start, end) = window(&shape, haystack, scratch.hits[i].1);
                 match scratch.windows.last_mut() {
                     Some(last) if start <= last.1 => last.1 = last.1.max(end),
                     _ => scratch.windows.push((start, end)),
