@@ -92,6 +92,8 @@ pub fn shape(pattern: &str, keywords: &[String]) -> Shape {
 
 /// Bound on the strings [`exact_strings`] enumerates.
 const EXACT_LIMIT: usize = 256;
+/// Largest character class [`exact_strings`] enumerates (`[a-z]` is 26).
+const CLASS_LIMIT: u32 = 32;
 
 /// Does every match of `hir` contain one of `keywords` (lowercase)?
 fn requires_keyword(hir: &Hir, keywords: &[&[u8]]) -> bool {
@@ -132,15 +134,15 @@ fn exact_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         HirKind::Empty | HirKind::Look(_) => Some(vec![Vec::new()]),
         HirKind::Literal(lit) => Some(vec![lit.0.to_ascii_lowercase()]),
         HirKind::Class(Class::Bytes(c)) => {
-            let n: usize = c.ranges().iter().map(|r| usize::from(r.end() - r.start()) + 1).sum();
-            (n <= 32).then(|| {
+            let n: u32 = c.ranges().iter().map(|r| u32::from(r.end() - r.start()) + 1).sum();
+            (n <= CLASS_LIMIT).then(|| {
                 folded(c.ranges().iter().flat_map(|r| r.start()..=r.end()).map(|b| vec![b]))
             })
         }
         HirKind::Class(Class::Unicode(c)) => {
             let n: u32 =
                 c.ranges().iter().map(|r| u32::from(r.end()) - u32::from(r.start()) + 1).sum();
-            (n <= 32).then(|| {
+            (n <= CLASS_LIMIT).then(|| {
                 folded(
                     c.ranges()
                         .iter()
@@ -166,13 +168,16 @@ fn exact_strings(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         // `x?` and `x{n}` with a small fixed set.
         HirKind::Repetition(r) if r.max.is_some_and(|max| max <= 4) => {
             let sub = exact_strings(&r.sub)?;
+            let max = r.max.unwrap_or(0);
             let mut all = Vec::new();
             let mut power = vec![Vec::new()];
-            for n in 0..=r.max.unwrap_or(0) {
+            for n in 0..=max {
                 if n >= r.min {
                     all.extend(power.iter().cloned());
                 }
-                power = cross(&power, &sub)?;
+                if n < max {
+                    power = cross(&power, &sub)?;
+                }
             }
             (all.len() <= EXACT_LIMIT).then(|| folded(all.into_iter()))
         }
