@@ -108,6 +108,17 @@ fn lit(family: &'static str, value: String, names: &[&str], rng: &Rng) -> Item {
     item(family, true, value, rng.pick_str(names), Form::Lit)
 }
 
+/// A plant of one literal positive ([`lit`]) in any of `fmts`.
+fn one(
+    family: &'static str,
+    value: String,
+    names: &[&str],
+    rng: &Rng,
+    fmts: &'static [Fmt],
+) -> Plant {
+    Plant::one(lit(family, value, names, rng), fmts)
+}
+
 /// Number of positive kinds in [`positive`].
 pub const POSITIVE_KINDS: usize = 43;
 
@@ -139,32 +150,28 @@ pub fn positive(rng: &Rng, k: usize) -> Plant {
                     ANY,
                 )
             } else {
-                Plant::one(lit("github", v, &names, rng), ANY)
+                one("github", v, &names, rng, ANY)
             }
         }
-        2 => Plant::one(
-            lit(
-                "github",
-                t::github_fine_grained(rng),
-                &["github_token", "gh_pat", "github_pat", "github_fine_grained_token", "token"],
-                rng,
-            ),
+        2 => one(
+            "github",
+            t::github_fine_grained(rng),
+            &["github_token", "gh_pat", "github_pat", "github_fine_grained_token", "token"],
+            rng,
             ANY,
         ),
-        3 => Plant::one(
-            lit(
-                "gitlab",
-                format!("glpat-{}", t::gitlab_legacy_body(rng, 20)),
-                &[
-                    "gitlab_token",
-                    "gitlab_pat",
-                    "gl_token",
-                    "private_token",
-                    "gitlab_api_token",
-                    "token",
-                ],
-                rng,
-            ),
+        3 => one(
+            "gitlab",
+            format!("glpat-{}", t::gitlab_legacy_body(rng, 20)),
+            &[
+                "gitlab_token",
+                "gitlab_pat",
+                "gl_token",
+                "private_token",
+                "gitlab_api_token",
+                "token",
+            ],
+            rng,
             ANY,
         ),
         4 | 5 => {
@@ -178,19 +185,17 @@ pub fn positive(rng: &Rng, k: usize) -> Plant {
             if rng.chance(0.25) {
                 Plant::one(item("gitlab", true, v, "private_token", Form::Header("Bearer")), ANY)
             } else {
-                Plant::one(
-                    lit(
-                        "gitlab",
-                        v,
-                        &[
-                            "gitlab_token",
-                            "gitlab_pat",
-                            "gl_token",
-                            "private_token",
-                            "gitlab_access_token",
-                        ],
-                        rng,
-                    ),
+                one(
+                    "gitlab",
+                    v,
+                    &[
+                        "gitlab_token",
+                        "gitlab_pat",
+                        "gl_token",
+                        "private_token",
+                        "gitlab_access_token",
+                    ],
+                    rng,
                     ANY,
                 )
             }
@@ -221,38 +226,32 @@ pub fn positive(rng: &Rng, k: usize) -> Plant {
                     t::gitlab_routable_v1("glrt-", &rng.bytes(16), &routing)
                 }
             };
-            Plant::one(
-                lit(
-                    "gitlab",
-                    v,
-                    &[
-                        "runner_token",
-                        "gitlab_runner_token",
-                        "ci_runner_token",
-                        "registration_token",
-                        "token",
-                    ],
-                    rng,
-                ),
+            one(
+                "gitlab",
+                v,
+                &[
+                    "runner_token",
+                    "gitlab_runner_token",
+                    "ci_runner_token",
+                    "registration_token",
+                    "token",
+                ],
+                rng,
                 ANY,
             )
         }
-        7 => Plant::one(
-            lit(
-                "gitlab",
-                format!("gldt-{}", t::gitlab_legacy_body(rng, 20)),
-                &["deploy_token", "gitlab_deploy_token", "registry_password", "ci_deploy_password"],
-                rng,
-            ),
+        7 => one(
+            "gitlab",
+            format!("gldt-{}", t::gitlab_legacy_body(rng, 20)),
+            &["deploy_token", "gitlab_deploy_token", "registry_password", "ci_deploy_password"],
+            rng,
             ANY,
         ),
-        8 => Plant::one(
-            lit(
-                "gitlab",
-                format!("glptt-{}", rng.string(HEX, 40)),
-                &["trigger_token", "pipeline_trigger_token", "gitlab_trigger_token"],
-                rng,
-            ),
+        8 => one(
+            "gitlab",
+            format!("glptt-{}", rng.string(HEX, 40)),
+            &["trigger_token", "pipeline_trigger_token", "gitlab_trigger_token"],
+            rng,
             ANY,
         ),
         9 | 10 => {
@@ -279,130 +278,106 @@ pub fn positive(rng: &Rng, k: usize) -> Plant {
         }
         11 => {
             let id = t::aws_key_id(rng, "ASIA");
-            Plant::one(lit("aws", id, &["aws_access_key_id", "access_key_id"], rng), ANY)
+            one("aws", id, &["aws_access_key_id", "access_key_id"], rng, ANY)
         }
-        12 => Plant::one(
-            lit(
-                "gcp",
-                t::gcp_api_key(rng),
-                &[
-                    "google_api_key",
-                    "api_key",
-                    "gcp_api_key",
-                    "firebase_api_key",
-                    "maps_api_key",
-                    "youtube_api_key",
-                ],
-                rng,
-            ),
+        12 => one(
+            "gcp",
+            t::gcp_api_key(rng),
+            &[
+                "google_api_key",
+                "api_key",
+                "gcp_api_key",
+                "firebase_api_key",
+                "maps_api_key",
+                "youtube_api_key",
+            ],
+            rng,
             FRONTEND,
         ),
-        13 => Plant::one(
-            lit(
-                "slack",
-                t::slack_bot(rng),
-                &["slack_bot_token", "slack_token", "bot_token", "slack_api_token"],
-                rng,
-            ),
+        13 => one(
+            "slack",
+            t::slack_bot(rng),
+            &["slack_bot_token", "slack_token", "bot_token", "slack_api_token"],
+            rng,
             ANY,
         ),
-        14 => Plant::one(
-            lit(
-                "slack",
-                t::slack_user(rng),
-                &["slack_user_token", "slack_token", "slack_oauth_token"],
-                rng,
-            ),
+        14 => one(
+            "slack",
+            t::slack_user(rng),
+            &["slack_user_token", "slack_token", "slack_oauth_token"],
+            rng,
             ANY,
         ),
-        15 => Plant::one(
-            lit(
-                "slack",
-                t::slack_webhook(rng),
-                &["slack_webhook_url", "slack_webhook", "webhook_url", "slack_hook"],
-                rng,
-            ),
+        15 => one(
+            "slack",
+            t::slack_webhook(rng),
+            &["slack_webhook_url", "slack_webhook", "webhook_url", "slack_hook"],
+            rng,
             URL_FMTS,
         ),
         16 => {
             let v = t::stripe_key(rng, if rng.chance(0.8) { "sk" } else { "rk" }, "live");
-            Plant::one(
-                lit(
-                    "stripe",
-                    v,
-                    &["stripe_secret_key", "stripe_api_key", "stripe_key", "stripe_sk"],
-                    rng,
-                ),
+            one(
+                "stripe",
+                v,
+                &["stripe_secret_key", "stripe_api_key", "stripe_key", "stripe_sk"],
+                rng,
                 ANY,
             )
         }
-        17 => Plant::one(
-            lit(
-                "stripe",
-                t::stripe_key(rng, "sk", "test"),
-                &["stripe_secret_key", "stripe_test_key", "stripe_api_key"],
-                rng,
-            ),
+        17 => one(
+            "stripe",
+            t::stripe_key(rng, "sk", "test"),
+            &["stripe_secret_key", "stripe_test_key", "stripe_api_key"],
+            rng,
             ANY,
         ),
-        18 => Plant::one(
-            lit(
-                "npm",
-                t::npm_token(rng),
-                &["npm_token", "npm_auth_token", "node_auth_token", "npm_publish_token"],
-                rng,
-            ),
+        18 => one(
+            "npm",
+            t::npm_token(rng),
+            &["npm_token", "npm_auth_token", "node_auth_token", "npm_publish_token"],
+            rng,
             ANY,
         ),
-        19 => Plant::one(
-            lit(
-                "pypi",
-                t::pypi_token(rng),
-                &[
-                    "pypi_token",
-                    "pypi_api_token",
-                    "twine_password",
-                    "pypi_password",
-                    "uv_publish_token",
-                ],
-                rng,
-            ),
+        19 => one(
+            "pypi",
+            t::pypi_token(rng),
+            &[
+                "pypi_token",
+                "pypi_api_token",
+                "twine_password",
+                "pypi_password",
+                "uv_publish_token",
+            ],
+            rng,
             ANY,
         ),
-        20 => Plant::one(
-            lit(
-                "openai",
-                t::openai_key(rng),
-                &["openai_api_key", "openai_key", "api_key", "llm_api_key"],
-                rng,
-            ),
+        20 => one(
+            "openai",
+            t::openai_key(rng),
+            &["openai_api_key", "openai_key", "api_key", "llm_api_key"],
+            rng,
             FRONTEND,
         ),
-        21 => Plant::one(
-            lit(
-                "anthropic",
-                t::anthropic_key(rng),
-                &["anthropic_api_key", "claude_api_key", "api_key"],
-                rng,
-            ),
+        21 => one(
+            "anthropic",
+            t::anthropic_key(rng),
+            &["anthropic_api_key", "claude_api_key", "api_key"],
+            rng,
             FRONTEND,
         ),
-        22 => Plant::one(
-            lit(
-                "huggingface",
-                t::huggingface_token(rng),
-                &["hf_token", "huggingface_token", "hugging_face_hub_token", "hf_api_key"],
-                rng,
-            ),
+        22 => one(
+            "huggingface",
+            t::huggingface_token(rng),
+            &["hf_token", "huggingface_token", "hugging_face_hub_token", "hf_api_key"],
+            rng,
             ANY,
         ),
-        23 => Plant::one(
-            lit(
-                "sendgrid",
-                t::sendgrid_key(rng),
-                &["sendgrid_api_key", "sendgrid_key", "email_api_key", "mail_api_key"],
-                rng,
-            ),
+        23 => one(
+            "sendgrid",
+            t::sendgrid_key(rng),
+            &["sendgrid_api_key", "sendgrid_key", "email_api_key", "mail_api_key"],
+            rng,
             ANY,
         ),
         24 => {
@@ -440,46 +415,38 @@ pub fn positive(rng: &Rng, k: usize) -> Plant {
             }
             Plant { items, fmts: ANY }
         }
-        25 => Plant::one(
-            lit(
-                "shopify",
-                t::shopify_token(rng),
-                &["shopify_access_token", "shopify_token", "shopify_api_secret", "shop_token"],
-                rng,
-            ),
+        25 => one(
+            "shopify",
+            t::shopify_token(rng),
+            &["shopify_access_token", "shopify_token", "shopify_api_secret", "shop_token"],
+            rng,
             ANY,
         ),
-        26 => Plant::one(
-            lit(
-                "digitalocean",
-                t::digitalocean_token(rng),
-                &["digitalocean_token", "do_token", "do_api_token", "digitalocean_access_token"],
-                rng,
-            ),
+        26 => one(
+            "digitalocean",
+            t::digitalocean_token(rng),
+            &["digitalocean_token", "do_token", "do_api_token", "digitalocean_access_token"],
+            rng,
             ANY,
         ),
-        27 => Plant::one(
-            lit(
-                "dockerhub",
-                t::dockerhub_pat(rng),
-                &[
-                    "docker_password",
-                    "dockerhub_token",
-                    "docker_hub_pat",
-                    "registry_token",
-                    "docker_token",
-                ],
-                rng,
-            ),
+        27 => one(
+            "dockerhub",
+            t::dockerhub_pat(rng),
+            &[
+                "docker_password",
+                "dockerhub_token",
+                "docker_hub_pat",
+                "registry_token",
+                "docker_token",
+            ],
+            rng,
             ANY,
         ),
-        28 => Plant::one(
-            lit(
-                "postman",
-                t::postman_key(rng),
-                &["postman_api_key", "postman_key", "x_api_key"],
-                rng,
-            ),
+        28 => one(
+            "postman",
+            t::postman_key(rng),
+            &["postman_api_key", "postman_key", "x_api_key"],
+            rng,
             ANY,
         ),
         29 => {
@@ -488,18 +455,16 @@ pub fn positive(rng: &Rng, k: usize) -> Plant {
             } else {
                 t::grafana_cloud_token(rng)
             };
-            Plant::one(
-                lit(
-                    "grafana",
-                    v,
-                    &[
-                        "grafana_token",
-                        "grafana_api_key",
-                        "grafana_service_account_token",
-                        "grafana_auth",
-                    ],
-                    rng,
-                ),
+            one(
+                "grafana",
+                v,
+                &[
+                    "grafana_token",
+                    "grafana_api_key",
+                    "grafana_service_account_token",
+                    "grafana_auth",
+                ],
+                rng,
                 ANY,
             )
         }
@@ -522,22 +487,18 @@ pub fn positive(rng: &Rng, k: usize) -> Plant {
             }
             Plant { items, fmts: ANY }
         }
-        31 => Plant::one(
-            lit(
-                "discord",
-                t::discord_webhook(rng),
-                &["discord_webhook_url", "discord_webhook", "webhook_url", "alert_webhook"],
-                rng,
-            ),
+        31 => one(
+            "discord",
+            t::discord_webhook(rng),
+            &["discord_webhook_url", "discord_webhook", "webhook_url", "alert_webhook"],
+            rng,
             URL_FMTS,
         ),
-        32 => Plant::one(
-            lit(
-                "telegram",
-                t::telegram_bot_token(rng),
-                &["telegram_bot_token", "telegram_token", "tg_bot_token", "bot_token"],
-                rng,
-            ),
+        32 => one(
+            "telegram",
+            t::telegram_bot_token(rng),
+            &["telegram_bot_token", "telegram_token", "tg_bot_token", "bot_token"],
+            rng,
             ANY,
         ),
         33 => {
@@ -545,21 +506,19 @@ pub fn positive(rng: &Rng, k: usize) -> Plant {
             if rng.chance(0.5) {
                 Plant::one(item("jwt", true, v, "authorization", Form::Header("Bearer")), FRONTEND)
             } else {
-                Plant::one(
-                    lit(
+                one(
+                    "jwt",
+                    v,
+                    &[
+                        "access_token",
                         "jwt",
-                        v,
-                        &[
-                            "access_token",
-                            "jwt",
-                            "auth_token",
-                            "id_token",
-                            "session_token",
-                            "bearer_token",
-                            "service_token",
-                        ],
-                        rng,
-                    ),
+                        "auth_token",
+                        "id_token",
+                        "session_token",
+                        "bearer_token",
+                        "service_token",
+                    ],
+                    rng,
                     FRONTEND,
                 )
             }
@@ -582,85 +541,77 @@ pub fn positive(rng: &Rng, k: usize) -> Plant {
             ),
             PEM_FMTS,
         ),
-        36 => Plant::one(
-            lit(
-                "db-url",
-                db_url(rng, true),
-                &[
-                    "database_url",
-                    "db_url",
-                    "sqlalchemy_database_uri",
-                    "postgres_url",
-                    "mongo_uri",
-                    "redis_url",
-                    "connection_string",
-                    "dsn",
-                ],
-                rng,
-            ),
+        36 => one(
+            "db-url",
+            db_url(rng, true),
+            &[
+                "database_url",
+                "db_url",
+                "sqlalchemy_database_uri",
+                "postgres_url",
+                "mongo_uri",
+                "redis_url",
+                "connection_string",
+                "dsn",
+            ],
+            rng,
             URL_FMTS,
         ),
-        37 => Plant::one(
-            lit(
-                "db-url",
-                db_url(rng, true),
-                &[
-                    "database_url",
-                    "db_uri",
-                    "mongodb_uri",
-                    "broker_url",
-                    "celery_broker_url",
-                    "cache_url",
-                ],
-                rng,
-            ),
+        37 => one(
+            "db-url",
+            db_url(rng, true),
+            &[
+                "database_url",
+                "db_uri",
+                "mongodb_uri",
+                "broker_url",
+                "celery_broker_url",
+                "cache_url",
+            ],
+            rng,
             URL_FMTS,
         ),
         38 | 39 => {
             let v = if rng.chance(0.3) { t::human_password(rng) } else { t::random_password(rng) };
-            Plant::one(
-                lit(
-                    "generic-password",
-                    v,
-                    &[
-                        "password",
-                        "db_password",
-                        "admin_password",
-                        "smtp_password",
-                        "mysql_root_password",
-                        "postgres_password",
-                        "redis_password",
-                        "rabbitmq_password",
-                        "ldap_bind_password",
-                        "keystore_password",
-                        "passwd",
-                        "db_pass",
-                        "mail_password",
-                    ],
-                    rng,
-                ),
+            one(
+                "generic-password",
+                v,
+                &[
+                    "password",
+                    "db_password",
+                    "admin_password",
+                    "smtp_password",
+                    "mysql_root_password",
+                    "postgres_password",
+                    "redis_password",
+                    "rabbitmq_password",
+                    "ldap_bind_password",
+                    "keystore_password",
+                    "passwd",
+                    "db_pass",
+                    "mail_password",
+                ],
+                rng,
                 ANY,
             )
         }
-        40 => Plant::one(
-            lit(
-                "generic-secret",
-                t::app_secret(rng),
-                &[
-                    "secret_key",
-                    "jwt_secret",
-                    "client_secret",
-                    "app_secret",
-                    "session_secret",
-                    "webhook_secret",
-                    "signing_secret",
-                    "encryption_key",
-                    "api_secret",
-                    "secret_key_base",
-                    "cookie_secret",
-                ],
-                rng,
-            ),
+        40 => one(
+            "generic-secret",
+            t::app_secret(rng),
+            &[
+                "secret_key",
+                "jwt_secret",
+                "client_secret",
+                "app_secret",
+                "session_secret",
+                "webhook_secret",
+                "signing_secret",
+                "encryption_key",
+                "api_secret",
+                "secret_key_base",
+                "cookie_secret",
+            ],
+            rng,
             ANY,
         ),
         42 => {
@@ -697,37 +648,33 @@ pub fn positive(rng: &Rng, k: usize) -> Plant {
         _ => {
             if rng.chance(0.5) {
                 let (conn, _key) = t::azure_storage(rng);
-                Plant::one(
-                    lit(
-                        "azure",
-                        conn,
-                        &[
-                            "azure_storage_connection_string",
-                            "storage_connection_string",
-                            "azure_storage_connection",
-                            "blob_connection_string",
-                        ],
-                        rng,
-                    ),
+                one(
+                    "azure",
+                    conn,
+                    &[
+                        "azure_storage_connection_string",
+                        "storage_connection_string",
+                        "azure_storage_connection",
+                        "blob_connection_string",
+                    ],
+                    rng,
                     ANY,
                 )
             } else {
-                Plant::one(
-                    lit(
-                        "generic-api-key",
-                        t::generic_api_key(rng),
-                        &[
-                            "api_key",
-                            "weather_api_key",
-                            "mailgun_api_key",
-                            "maps_api_key",
-                            "x_api_key",
-                            "partner_api_key",
-                            "apikey",
-                            "service_api_key",
-                        ],
-                        rng,
-                    ),
+                one(
+                    "generic-api-key",
+                    t::generic_api_key(rng),
+                    &[
+                        "api_key",
+                        "weather_api_key",
+                        "mailgun_api_key",
+                        "maps_api_key",
+                        "x_api_key",
+                        "partner_api_key",
+                        "apikey",
+                        "service_api_key",
+                    ],
+                    rng,
                     ANY,
                 )
             }
