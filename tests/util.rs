@@ -81,8 +81,26 @@ pub fn run(c: &mut Command) -> Out {
 }
 
 /// Parses JSON Lines output.
+/// The findings of a JSON Lines report. Every report must end with exactly one summary line
+/// (`{"type": "summary", ...}`); that is checked here and the line left out.
 pub fn json_lines(s: &str) -> Vec<serde_json::Value> {
-    s.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+    let mut all: Vec<serde_json::Value> = s
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let last = all.pop().unwrap_or_else(|| panic!("no summary line in JSON output: {s:?}"));
+    assert_eq!(last["type"], "summary", "JSON output must end with the summary line: {s}");
+    assert!(all.iter().all(|f| f.get("type").is_none()), "one summary line, last: {s}");
+    all
+}
+
+/// The summary line of a JSON Lines report.
+pub fn json_summary(s: &str) -> serde_json::Value {
+    let last = s.lines().rfind(|l| !l.trim().is_empty()).expect("empty JSON output");
+    let v: serde_json::Value = serde_json::from_str(last).unwrap();
+    assert_eq!(v["type"], "summary", "JSON output must end with the summary line: {s}");
+    v
 }
 
 /// A tiny deterministic PRNG (xorshift) so generated secrets are reproducible per seed.

@@ -22,7 +22,7 @@ use super::RuleArgs;
 use super::config::{LoadedRules, load_rules};
 use super::scan_cmd::{
     CollectSink, FilterArgs, OutputArgs, Progress, check_output_writable, emit, excludes,
-    exit_code, finalize, parse_size, summary,
+    exit_code, finalize, parse_size, print_coverage, summary,
 };
 
 #[derive(Args, Debug)]
@@ -149,7 +149,7 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
     let loaded = load_rules(&args.rules, Some(work_dir.as_deref().unwrap_or(repo.git_dir())))?;
     let scanner = scanner_for(&loaded, &args.out)?;
     check_output_writable(args.out.output.as_deref())?;
-    let threads = args.threads.unwrap_or_else(num_cpus::get).max(1);
+    let threads = super::threads(args.threads);
     let (selection, described) = selection(&args)?;
     let mut meta = meta_for(&loaded);
     let plan = history::plan(
@@ -198,11 +198,12 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
     progress.finish();
     drop(cache);
     meta.end = time::OffsetDateTime::now_utc();
-    add_notes(&result, &sink, &mut meta, quiet);
+    add_notes(&result, &mut sink, &mut meta);
     let ignores = args.filter.load(work_dir.as_deref().unwrap_or(repo.git_dir()))?;
     let findings = args.filter.apply(&ignores, sink.findings, &mut meta, args.out.quiet)?;
     let findings = finalize(findings, args.out.redact);
     emit(&findings, &meta, &args.out)?;
+    print_coverage(&meta.coverage, quiet, args.out.list_skipped);
     if !quiet {
         let mut line = summary(&result.stats, "blobs", findings.len(), started.elapsed());
         line.push_str(&format!(" ({commits} commits, {} distinct blobs", result.blobs));
@@ -212,23 +213,13 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
         line.push(')');
         eprintln!("{line}");
     }
-    Ok(exit_code(&findings, &args.out))
+    Ok(exit_code(&findings, &meta.coverage, &args.out))
 }
 
-/// Report messages (and stderr lines) for skipped blobs and problems.
-fn add_notes(result: &GitScanSummary, sink: &CollectSink, meta: &mut ReportMeta, quiet: bool) {
-    let large = sink.too_large();
-    if !large.is_empty() {
-        let msg = format!(
-            "skipped {} blob(s) over --max-blob-size: {}",
-            large.len(),
-            large.iter().take(20).cloned().collect::<Vec<_>>().join(", ")
-        );
-        if !quiet {
-            eprintln!("leakguard: {msg}");
-        }
-        meta.messages.push(("warn".into(), msg));
-    }
+/// Moves the sink's skips and failures into the report, with the scan's warnings.
+fn add_notes(result: &GitScanSummary, sink: &mut CollectSink, meta: &mut ReportMeta) {
+    meta.coverage = std::mem::take(&mut sink.coverage);
+    meta.coverage.normalize();
     for w in &result.warnings {
         meta.messages.push(("warn".into(), w.clone()));
     }
@@ -263,7 +254,7 @@ pub(crate) fn run_staged(repo_path: &Path, args: StagedArgs) -> Result<i32> {
     };
     let result = scan_blobs(&scanner, &repo, Arc::new(staged), None, &opts, &stats, &mut sink)?;
     meta.end = time::OffsetDateTime::now_utc();
-    add_notes(&result, &sink, &mut meta, false);
+    add_notes(&result, &mut sink, &mut meta);
     for w in &result.warnings {
         eprintln!("leakguard: warning: {w}");
     }
@@ -271,6 +262,7 @@ pub(crate) fn run_staged(repo_path: &Path, args: StagedArgs) -> Result<i32> {
     let findings = args.filter.apply(&ignores, sink.findings, &mut meta, args.out.quiet)?;
     let findings = finalize(findings, args.out.redact);
     emit(&findings, &meta, &args.out)?;
+    print_coverage(&meta.coverage, args.out.quiet, args.out.list_skipped);
     // Always said, even with --quiet: a pre-commit check must never pass silently.
     let s = &result.stats;
     let mut line = format!(
@@ -287,5 +279,5 @@ pub(crate) fn run_staged(repo_path: &Path, args: StagedArgs) -> Result<i32> {
         line.push_str(" (nothing staged)");
     }
     eprintln!("{line}");
-    Ok(exit_code(&findings, &args.out))
+    Ok(exit_code(&findings, &meta.coverage, &args.out))
 }

@@ -54,7 +54,8 @@ pub(crate) struct PreReceiveArgs {
     /// Time budget for one blob.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     blob_timeout: Duration,
-    /// What to do when the budget runs out before everything was scanned.
+    /// What to do when the scan is incomplete (the budget ran out, or pushed objects could
+    /// not be read); what was not scanned is always listed.
     #[arg(long, value_enum, default_value_t = OnTimeout::Allow)]
     on_timeout: OnTimeout,
     /// Skip blobs larger than this.
@@ -140,7 +141,7 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
     }
     let loaded = load_rules(&args.rules, None)?;
     let scanner = Scanner::new(loaded.rules.clone(), ScanOptions::default())?;
-    let threads = args.threads.unwrap_or_else(|| num_cpus::get().min(4)).max(1);
+    let threads = super::threads(Some(args.threads.unwrap_or_else(|| num_cpus::get().min(4))));
     let plan = history::plan(
         &repo,
         &PlanOptions {
@@ -166,12 +167,13 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
     };
     let result = scan_blobs(&scanner, &repo, Arc::new(plan), None, &opts, &stats, &mut sink)?;
     let (mut binary, mut large) = (0, 0);
-    for (_, r) in &sink.skipped {
+    for (_, r) in &sink.coverage.skipped {
         match r {
             SkipReason::TooLarge { .. } => large += 1,
             _ => binary += 1,
         }
     }
+    let failures = &sink.coverage.failures;
     let s = &result.stats;
     let mut line = format!(
         "leakguard: scanned {} new blob(s) ({} bytes) from {} new commit(s) in {:.0} ms",
@@ -187,8 +189,15 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
         ));
     }
     out.line(&line);
-    let incomplete = !result.not_scanned.is_empty() || commits_not_examined > 0;
-    if incomplete {
+    let over_time = !result.not_scanned.is_empty() || commits_not_examined > 0;
+    let incomplete = over_time || !failures.is_empty();
+    if !failures.is_empty() {
+        out.line("leakguard: could not read; NOT scanned:");
+        for f in failures {
+            out.line(&format!("  - {f}"));
+        }
+    }
+    if over_time {
         out.line("leakguard: time budget exceeded; NOT scanned:");
         if commits_not_examined > 0 {
             out.line(&format!("  - {commits_not_examined} commit(s) not examined"));

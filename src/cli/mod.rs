@@ -18,8 +18,17 @@ mod scan_cmd;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Exit code for usage and fatal errors.
+/// Exit code for usage and fatal errors, and for incomplete scans.
 pub(crate) const EXIT_ERROR: i32 = 2;
+
+/// Most worker threads any subcommand starts: more only adds memory (each worker keeps its
+/// own regex caches and buffers) on any machine this runs on.
+pub(crate) const MAX_THREADS: usize = 256;
+
+/// `--threads`: default all cores, clamped to 1..=[`MAX_THREADS`].
+pub(crate) fn threads(flag: Option<usize>) -> usize {
+    flag.unwrap_or_else(num_cpus::get).clamp(1, MAX_THREADS)
+}
 
 #[derive(Parser, Debug)]
 #[command(

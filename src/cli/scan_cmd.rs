@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use leakguard::finding::Finding;
+use leakguard::finding::coverage::Coverage;
 use leakguard::finding::ignore::IgnoreSet;
 use leakguard::report::{self, Format, ReportMeta};
 use leakguard::scan::{
@@ -48,9 +49,17 @@ pub(crate) struct OutputArgs {
     /// Remove secrets from every output.
     #[arg(long)]
     pub redact: bool,
-    /// Exit code when findings are reported.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    /// Exit code when findings are reported (1-255; use --no-fail for 0).
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(i32).range(1..=255))]
     pub exit_code: i32,
+    /// Exit 0/1 even when some content could not be scanned (unreadable files, corrupt
+    /// archives or objects, exhausted budgets). By default such a run exits 2.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// List every skipped path in the summary on stderr (default: the first 10 per reason).
+    #[arg(long)]
+    pub list_skipped: bool,
     /// Exit 0 even when findings are reported.
     #[arg(long)]
     pub no_fail: bool,
@@ -232,7 +241,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     let scanner = Scanner::new(loaded.rules.clone(), args.out.scan_options())?;
     let excludes = excludes(&args.exclude)?;
     check_output_writable(args.out.output.as_deref())?;
-    let threads = args.threads.unwrap_or_else(num_cpus::get).max(1);
+    let threads = super::threads(args.threads);
     let opts = DirScanOptions {
         roots: args.paths.clone(),
         walk: WalkOptions { no_ignore: args.no_ignore, threads },
@@ -258,33 +267,53 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     let snap = leakguard::scan::scan_dirs(&scanner, &opts, &stats, &mut sink)?;
     progress.finish();
     meta.end = time::OffsetDateTime::now_utc();
-    let skipped_large = sink.too_large();
-    if !skipped_large.is_empty() {
-        meta.messages.push((
-            "warn".into(),
-            format!(
-                "skipped {} file(s) over --max-file-size: {}",
-                skipped_large.len(),
-                skipped_large.join(", ")
-            ),
-        ));
-    }
-    if snap.errors > 0 {
-        meta.messages.push(("warn".into(), format!("{} path(s) could not be read", snap.errors)));
-    }
+    meta.coverage = std::mem::take(&mut sink.coverage);
+    meta.coverage.normalize();
     let findings = args.filter.apply(&ignores, sink.findings, &mut meta, args.out.quiet)?;
     let findings = finalize(findings, args.out.redact);
     emit(&findings, &meta, &args.out)?;
+    print_coverage(&meta.coverage, args.out.quiet, args.out.list_skipped);
     if !args.out.quiet {
-        for p in &skipped_large {
-            eprintln!("leakguard: skipped (too large): {p}");
-        }
         eprintln!("{}", summary(&snap, "files", findings.len(), started.elapsed()));
     }
     if args.out.rule_stats {
         eprint!("{}", rule_stats(&findings));
     }
-    Ok(exit_code(&findings, &args.out))
+    Ok(exit_code(&findings, &meta.coverage, &args.out))
+}
+
+/// Skipped paths shown per kind on stderr before the list is cut short (`--list-skipped`
+/// shows all; the JSON, GitLab and SARIF reports always list every one).
+const SKIPS_SHOWN: usize = 10;
+
+/// Lists policy skips (unless quiet) and failures (always) on stderr, after the report.
+pub(crate) fn print_coverage(c: &Coverage, quiet: bool, list_all: bool) {
+    if !quiet {
+        for (label, paths) in c.skip_groups() {
+            eprintln!("leakguard: skipped {} {label}:", paths.len());
+            let shown = if list_all { paths.len() } else { SKIPS_SHOWN };
+            for p in paths.iter().take(shown) {
+                eprintln!("  {p}");
+            }
+            if paths.len() > shown {
+                eprintln!(
+                    "  ... and {} more (--list-skipped lists all; so do the json, gitlab and \
+                     sarif reports)",
+                    paths.len() - shown
+                );
+            }
+        }
+    }
+    for f in &c.failures {
+        eprintln!("leakguard: not scanned: {f}");
+    }
+    if !c.is_complete() {
+        eprintln!(
+            "leakguard: scan incomplete: {} item(s) could not be scanned (exit 2; \
+             --allow-incomplete accepts this)",
+            c.failures.len()
+        );
+    }
 }
 
 /// `--exclude` patterns plus `$SECRET_DETECTION_EXCLUDED_PATHS` (comma-separated).
@@ -319,8 +348,16 @@ pub(crate) fn finalize(mut findings: Vec<Finding>, redact: bool) -> Vec<Finding>
     findings
 }
 
-pub(crate) fn exit_code(findings: &[Finding], out: &OutputArgs) -> i32 {
-    if findings.is_empty() || out.no_fail { 0 } else { out.exit_code }
+/// The exit-code contract: 2 when anything requested could not be scanned (unless
+/// `--allow-incomplete`), else the findings code (unless `--no-fail`), else 0.
+pub(crate) fn exit_code(findings: &[Finding], coverage: &Coverage, out: &OutputArgs) -> i32 {
+    if !coverage.is_complete() && !out.allow_incomplete {
+        super::EXIT_ERROR
+    } else if findings.is_empty() || out.no_fail {
+        0
+    } else {
+        out.exit_code
+    }
 }
 
 /// Fails early (before a long scan) when the report cannot be written.
@@ -436,24 +473,11 @@ pub(crate) fn summary(s: &StatsSnapshot, what: &str, findings: usize, elapsed: D
     line
 }
 
-/// Collects findings and skipped files; reports unreadable paths on stderr as they come.
+/// Collects findings, policy skips and failures.
 #[derive(Default)]
 pub(crate) struct CollectSink {
     pub findings: Vec<Finding>,
-    pub skipped: Vec<(String, SkipReason)>,
-}
-
-impl CollectSink {
-    /// Skipped-for-size entries as `path (N bytes)`.
-    pub(crate) fn too_large(&self) -> Vec<String> {
-        self.skipped
-            .iter()
-            .filter_map(|(p, r)| match r {
-                SkipReason::TooLarge { size } => Some(format!("{p} ({size} bytes)")),
-                _ => None,
-            })
-            .collect()
-    }
+    pub coverage: Coverage,
 }
 
 impl Sink for CollectSink {
@@ -463,14 +487,11 @@ impl Sink for CollectSink {
         Ok(true)
     }
     fn skipped(&mut self, path: &str, reason: &SkipReason) -> io::Result<bool> {
-        self.skipped.push((path.to_string(), reason.clone()));
+        self.coverage.skip(path, reason.clone());
         Ok(true)
     }
-    fn error(&mut self, path: Option<&Path>, message: &str) -> io::Result<bool> {
-        match path {
-            Some(p) => eprintln!("leakguard: {}: {message} (skipped)", p.display()),
-            None => eprintln!("leakguard: {message} (skipped)"),
-        }
+    fn error(&mut self, path: &str, message: &str) -> io::Result<bool> {
+        self.coverage.fail(path, message);
         Ok(true)
     }
 }

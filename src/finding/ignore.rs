@@ -184,6 +184,9 @@ impl IgnoreSet {
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let v: serde_json::Value = serde_json::from_str(line)
                 .map_err(|e| err(format!("line {}: not JSON: {e}", n + 1)))?;
+            if crate::finding::coverage::is_summary_line(&v) {
+                continue;
+            }
             let pos = position(v["path"].as_str(), v["rule_id"].as_str(), &v["start_line"]);
             add(v["secret"].as_str(), v["fingerprint"].as_str(), Some(pos));
         }

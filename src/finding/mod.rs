@@ -8,6 +8,7 @@
 //! are metadata on the finding. Everything here is owned (`String`s), so findings outlive
 //! the buffers they were found in and cross threads freely.
 
+pub mod coverage;
 pub mod ignore;
 pub mod lines;
 

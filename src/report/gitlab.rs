@@ -189,6 +189,7 @@ pub fn write_with_flags(
             }
         })
         .collect();
+    let messages = meta.all_messages();
     let report = Report {
         version: SCHEMA_VERSION,
         schema: SCHEMA_URL,
@@ -199,8 +200,7 @@ pub fn write_with_flags(
             start_time: gitlab_timestamp(meta.start),
             end_time: gitlab_timestamp(meta.end),
             status: if meta.success { "success" } else { "failure" },
-            messages: meta
-                .messages
+            messages: messages
                 .iter()
                 .filter(|(_, v)| !v.is_empty())
                 .map(|(l, v)| Message { level: l, value: v })

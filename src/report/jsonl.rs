@@ -1,9 +1,14 @@
-//! JSON Lines: one finding object per line, for `jq` and log pipelines.
+//! JSON Lines: one finding object per line, for `jq` and log pipelines, then one summary line.
+//!
+//! The summary line (`{"type": "summary", ...}`, always last) says whether the scan was
+//! complete and lists every policy skip and failure; readers of findings skip it (findings
+//! have no `type` key).
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::ReportMeta;
 use crate::finding::Finding;
 
 /// The wire shape of one finding (also read back by `classify` and `--baseline`).
@@ -44,8 +49,8 @@ struct Commit<'a> {
     message: &'a str,
 }
 
-/// Writes one line per finding.
-pub fn write(findings: &[Finding], w: &mut dyn Write) -> io::Result<()> {
+/// Writes one line per finding, then the summary line.
+pub fn write(findings: &[Finding], meta: &ReportMeta, w: &mut dyn Write) -> io::Result<()> {
     for f in findings {
         let line = Line {
             rule_id: &f.rule_id,
@@ -80,5 +85,21 @@ pub fn write(findings: &[Finding], w: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer(&mut *w, &line)?;
         w.write_all(b"\n")?;
     }
-    Ok(())
+    let c = &meta.coverage;
+    let summary = serde_json::json!({
+        "type": crate::finding::coverage::SUMMARY_TYPE,
+        "complete": c.is_complete(),
+        "findings": findings.len(),
+        "skipped": c.skipped.iter().map(|(path, why)| {
+            let mut v = serde_json::json!({"path": path, "reason": why.code()});
+            if let crate::finding::coverage::SkipReason::TooLarge { size } = why {
+                v["size"] = (*size).into();
+            }
+            v
+        }).collect::<Vec<_>>(),
+        "failures": c.failures.iter().map(|f| serde_json::json!({"path": f.path, "message": f.message})).collect::<Vec<_>>(),
+        "messages": meta.messages.iter().map(|(l, v)| serde_json::json!({"level": l, "value": v})).collect::<Vec<_>>(),
+    });
+    serde_json::to_writer(&mut *w, &summary)?;
+    w.write_all(b"\n")
 }

@@ -18,6 +18,7 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::finding::Finding;
+use crate::finding::coverage::Coverage;
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,9 +48,18 @@ pub struct ReportMeta {
     pub messages: Vec<(String, String)>,
     /// Rules that were active: (id, description), for SARIF's rule table.
     pub rules: Vec<(String, String)>,
+    /// What the scan skipped by policy and what it failed to scan; every format lists both.
+    pub coverage: Coverage,
 }
 
 impl ReportMeta {
+    /// The free-form messages followed by the coverage messages (skips, then failures).
+    pub fn all_messages(&self) -> Vec<(String, String)> {
+        let mut out = self.messages.clone();
+        out.extend(self.coverage.messages());
+        out
+    }
+
     /// Meta with the crate version and both timestamps now.
     pub fn now() -> ReportMeta {
         let now = OffsetDateTime::now_utc();
@@ -60,6 +70,7 @@ impl ReportMeta {
             success: true,
             messages: Vec::new(),
             rules: Vec::new(),
+            coverage: Coverage::default(),
         }
     }
 }
@@ -74,7 +85,7 @@ pub fn write(
 ) -> io::Result<()> {
     match format {
         Format::Text => text::write(findings, &text::TextOptions::default(), w),
-        Format::Json => jsonl::write(findings, w),
+        Format::Json => jsonl::write(findings, meta, w),
         Format::Gitlab => gitlab::write(findings, meta, w),
         Format::Sarif => sarif::write(findings, meta, w),
     }

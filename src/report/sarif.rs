@@ -10,6 +10,48 @@ use serde_json::json;
 use super::ReportMeta;
 use crate::finding::Finding;
 
+/// The run's invocation: `executionSuccessful` is false when anything could not be scanned;
+/// every policy skip (level `note`), failure (level `error`) and scan message is a
+/// `toolExecutionNotification`, skips and failures with the path they concern.
+fn invocation(meta: &ReportMeta) -> serde_json::Value {
+    let at = |path: &str| {
+        if path.is_empty() {
+            json!([])
+        } else {
+            json!([{"physicalLocation": {"artifactLocation": {"uri": path}}}])
+        }
+    };
+    let mut notes = Vec::new();
+    for (level, text) in &meta.messages {
+        let level = match level.as_str() {
+            "fatal" => "error",
+            "warn" => "warning",
+            _ => "note",
+        };
+        notes.push(json!({"level": level, "message": {"text": text}}));
+    }
+    for (path, reason) in &meta.coverage.skipped {
+        notes.push(json!({
+            "level": "note",
+            "descriptor": {"id": format!("skipped/{}", reason.code())},
+            "message": {"text": format!("skipped: {reason}")},
+            "locations": at(path),
+        }));
+    }
+    for f in &meta.coverage.failures {
+        notes.push(json!({
+            "level": "error",
+            "descriptor": {"id": "not-scanned"},
+            "message": {"text": format!("not scanned: {}", f.message)},
+            "locations": at(&f.path),
+        }));
+    }
+    json!({
+        "executionSuccessful": meta.success && meta.coverage.is_complete(),
+        "toolExecutionNotifications": notes,
+    })
+}
+
 /// Writes the SARIF log.
 pub fn write(findings: &[Finding], meta: &ReportMeta, w: &mut dyn Write) -> io::Result<()> {
     let rules: Vec<_> = meta
@@ -66,6 +108,7 @@ pub fn write(findings: &[Finding], meta: &ReportMeta, w: &mut dyn Write) -> io::
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
+            "invocations": [invocation(meta)],
             "results": results,
         }]
     });

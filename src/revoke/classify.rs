@@ -74,6 +74,9 @@ pub fn read_report(bytes: &[u8], path: &Path) -> Result<(ReportFormat, Vec<Repor
         if v.get("runs").is_some() {
             return read_sarif(&v).map(|f| (ReportFormat::Sarif, f)).map_err(err);
         }
+        if crate::finding::coverage::is_summary_line(&v) {
+            return Ok((ReportFormat::JsonLines, Vec::new()));
+        }
         if v.get("rule_id").is_some() {
             return Ok((ReportFormat::JsonLines, vec![jsonl_finding(0, &v).map_err(err)?]));
         }
@@ -83,6 +86,9 @@ pub fn read_report(bytes: &[u8], path: &Path) -> Result<(ReportFormat, Vec<Repor
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let v: Value = serde_json::from_str(line)
             .map_err(|e| err(format!("line {}: not JSON ({e})", i + 1)))?;
+        if crate::finding::coverage::is_summary_line(&v) {
+            continue;
+        }
         out.push(jsonl_finding(out.len(), &v).map_err(|m| err(format!("line {}: {m}", i + 1)))?);
     }
     Ok((ReportFormat::JsonLines, out))

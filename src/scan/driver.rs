@@ -19,21 +19,10 @@ use crate::source::archive::{self, ArchiveLimits};
 use crate::source::exclude::ExcludeSet;
 use crate::source::mmap::MmapChoice;
 use crate::source::read::{FileReader, ReadError};
-use crate::source::walk::{WalkItem, WalkOptions, walk_parallel};
+use crate::source::walk::{ExcludedBy, WalkItem, WalkOptions, walk_parallel};
 use crate::source::{Provenance, looks_binary};
 
-/// Why a file was not scanned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SkipReason {
-    /// NUL byte in the first 8 KiB.
-    Binary,
-    /// Over `--max-file-size`.
-    TooLarge {
-        /// Size in bytes.
-        size: u64,
-    },
-}
+pub use crate::finding::coverage::SkipReason;
 
 /// Options for [`scan_dirs`].
 #[derive(Clone, Debug)]
@@ -122,7 +111,7 @@ impl ScanStats {
 enum Event {
     Findings(Vec<Finding>),
     Skipped(String, SkipReason),
-    Error(Option<PathBuf>, String),
+    Error(String, String),
 }
 
 /// Scans directory trees in parallel, pushing results into `sink`.
@@ -175,7 +164,7 @@ pub fn scan_dirs<S: Sink>(
                     go
                 }
                 Event::Skipped(path, why) => sink.skipped(path, why),
-                Event::Error(path, msg) => sink.error(path.as_deref(), msg),
+                Event::Error(path, msg) => sink.error(path, msg),
             };
             match step {
                 Ok(true) => {}
@@ -215,13 +204,17 @@ impl Worker {
             return false;
         }
         let event = match item {
-            WalkItem::Excluded => {
+            WalkItem::Excluded { display, by } => {
                 self.stats.excluded.fetch_add(1, Ordering::Relaxed);
-                return true;
+                let reason = match by {
+                    ExcludedBy::Pattern => SkipReason::Excluded,
+                    ExcludedBy::IgnoreFile => SkipReason::Ignored,
+                };
+                Event::Skipped(display, reason)
             }
             WalkItem::Error { path, message } => {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                Event::Error(path, message)
+                Event::Error(path.map(|p| p.display().to_string()).unwrap_or_default(), message)
             }
             WalkItem::File { path, display } => match self.scan_file(path, display) {
                 Some(ev) => ev,
@@ -245,7 +238,7 @@ impl Worker {
             Err(ReadError::NotRegular) => return None,
             Err(e) => {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                return Some(Event::Error(Some(path.clone()), e.to_string()));
+                return Some(Event::Error(display.clone(), e.to_string()));
             }
         };
         if let Some(limits) = self.archives.filter(|_| archive::detect(&contents).is_some()) {
@@ -271,7 +264,7 @@ impl Worker {
                     let _ = self.tx.send(Event::Findings(found));
                 }
                 return Some(Event::Error(
-                    Some(path.clone()),
+                    display.clone(),
                     format!("{err}; entries before it were scanned"),
                 ));
             }

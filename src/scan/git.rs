@@ -446,7 +446,7 @@ fn handle<J: BlobJobs, S: Sink>(
             if summary.warnings.len() < 50 {
                 summary.warnings.push(msg.clone());
             }
-            sink.error(None, &msg)
+            sink.error("", &msg)
         }
     }
 }

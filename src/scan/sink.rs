@@ -6,7 +6,6 @@
 
 use std::fmt;
 use std::io;
-use std::path::Path;
 
 use super::driver::{SkipReason, StatsSnapshot};
 use crate::finding::Finding;
@@ -49,8 +48,10 @@ pub trait Sink {
         Ok(true)
     }
 
-    /// A file or directory that could not be read (reported, scan continues).
-    fn error(&mut self, _path: Option<&Path>, _message: &str) -> Result<bool, Self::Error> {
+    /// Content that could not be (fully) scanned: a *failure* that makes the run incomplete
+    /// (see [`crate::finding::coverage`]). `path` is the path as reported, empty when the
+    /// failure concerns no single path. The scan continues.
+    fn error(&mut self, _path: &str, _message: &str) -> Result<bool, Self::Error> {
         Ok(true)
     }
 
@@ -68,7 +69,7 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     fn skipped(&mut self, path: &str, reason: &SkipReason) -> Result<bool, S::Error> {
         (**self).skipped(path, reason)
     }
-    fn error(&mut self, path: Option<&Path>, message: &str) -> Result<bool, S::Error> {
+    fn error(&mut self, path: &str, message: &str) -> Result<bool, S::Error> {
         (**self).error(path, message)
     }
     fn finish(&mut self, stats: &StatsSnapshot) -> Result<(), S::Error> {
@@ -84,7 +85,7 @@ impl<S: Sink + ?Sized> Sink for Box<S> {
     fn skipped(&mut self, path: &str, reason: &SkipReason) -> Result<bool, S::Error> {
         (**self).skipped(path, reason)
     }
-    fn error(&mut self, path: Option<&Path>, message: &str) -> Result<bool, S::Error> {
+    fn error(&mut self, path: &str, message: &str) -> Result<bool, S::Error> {
         (**self).error(path, message)
     }
     fn finish(&mut self, stats: &StatsSnapshot) -> Result<(), S::Error> {
@@ -98,15 +99,24 @@ pub mod sinks {
 
     use super::Sink;
     use crate::finding::Finding;
+    use crate::finding::coverage::{Coverage, SkipReason};
 
-    /// Collects every finding.
+    /// Collects every finding, and what was skipped or failed.
     #[derive(Debug, Default)]
-    pub struct Collect(pub Vec<Finding>);
+    pub struct Collect(pub Vec<Finding>, pub Coverage);
 
     impl Sink for Collect {
         type Error = io::Error;
         fn matched(&mut self, finding: &Finding) -> Result<bool, io::Error> {
             self.0.push(finding.clone());
+            Ok(true)
+        }
+        fn skipped(&mut self, path: &str, reason: &SkipReason) -> io::Result<bool> {
+            self.1.skip(path, reason.clone());
+            Ok(true)
+        }
+        fn error(&mut self, path: &str, message: &str) -> io::Result<bool> {
+            self.1.fail(path, message);
             Ok(true)
         }
     }

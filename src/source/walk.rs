@@ -38,8 +38,23 @@ pub enum WalkItem {
         /// What went wrong.
         message: String,
     },
-    /// A path excluded by `--exclude` (counted, not scanned).
-    Excluded,
+    /// A path excluded by policy (counted and listed, not scanned). An excluded directory is
+    /// one item, its display path ending in `/`.
+    Excluded {
+        /// Path as reported.
+        display: String,
+        /// Why.
+        by: ExcludedBy,
+    },
+}
+
+/// What excluded a path from the walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExcludedBy {
+    /// An `--exclude` pattern.
+    Pattern,
+    /// An ignore file (`.gitignore`, `.ignore`, git's excludes).
+    IgnoreFile,
 }
 
 /// The path as reported: relative to `root` when `root` is a directory, `/`-separated.
@@ -101,12 +116,16 @@ pub fn walk_parallel<M, V>(
                             && !excludes.is_empty()
                             && excludes.is_excluded(&display)
                         {
-                            return WalkState::Skip;
+                            let item = WalkItem::Excluded {
+                                display: format!("{display}/"),
+                                by: ExcludedBy::Pattern,
+                            };
+                            return if visit(item) { WalkState::Skip } else { WalkState::Quit };
                         }
                         return WalkState::Continue;
                     }
                     if !excludes.is_empty() && excludes.is_excluded(&display) {
-                        WalkItem::Excluded
+                        WalkItem::Excluded { display, by: ExcludedBy::Pattern }
                     } else if ft.is_symlink() {
                         match std::fs::metadata(path) {
                             Err(e) => WalkItem::Error {
