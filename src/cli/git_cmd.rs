@@ -38,8 +38,9 @@ pub(crate) struct GitArgs {
     #[command(flatten)]
     filter: FilterArgs,
     /// Select commits with `git log`/`git rev-list` arguments, e.g. "main..feature",
-    /// "--since=2024-01-01", "-n 50". Only blobs new in the range are scanned. Default:
-    /// $SECRET_DETECTION_LOG_OPTIONS, else every commit reachable from any ref.
+    /// "--since=2024-01-01", "-n 50". Only blobs new in the range are scanned. Only
+    /// revision-selection options are accepted (no --output or other options that write).
+    /// Default: $SECRET_DETECTION_LOG_OPTIONS, else every commit reachable from any ref.
     #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
     log_opts: Option<String>,
     /// Scan only commits after SHA (the range SHA..HEAD).

@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::confine::ConfinedRoot;
-use super::{Error, ErrorKind, RuleSet, Severity};
+use super::{Error, ErrorKind, RuleSet, Severity, quoted};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -176,8 +176,9 @@ impl GitlabRuleset {
             let id = &entry.identifier;
             if id.kind != "gitleaks_rule_id" {
                 warnings.push(format!(
-                    "{}: identifier type \"{}\" is not gitleaks_rule_id; entry ignored",
-                    self.origin, id.kind
+                    "{}: identifier type {} is not gitleaks_rule_id; entry ignored",
+                    self.origin,
+                    quoted(&id.kind)
                 ));
                 continue;
             }
@@ -187,7 +188,11 @@ impl GitlabRuleset {
             }
             let Some(ov) = &entry.override_ else { continue };
             let Some(rule) = set.rule_mut(&id.value) else {
-                warnings.push(format!("{}: no rule \"{}\" to override", self.origin, id.value));
+                warnings.push(format!(
+                    "{}: no rule {} to override",
+                    self.origin,
+                    quoted(&id.value)
+                ));
                 continue;
             };
             if let Some(name) = ov.name.as_ref().filter(|n| !n.is_empty()) {
@@ -212,7 +217,7 @@ impl GitlabRuleset {
             }
         }
         for unknown in set.disable(&disabled) {
-            warnings.push(format!("{}: no rule \"{unknown}\" to disable", self.origin));
+            warnings.push(format!("{}: no rule {} to disable", self.origin, quoted(&unknown)));
         }
         set.reindex();
         Ok(warnings)

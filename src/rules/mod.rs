@@ -709,6 +709,15 @@ fn identifier(s: &str) -> Option<String> {
     ok.then(|| s.to_string())
 }
 
+/// `"s"` if `s` looks like an identifier, else a description: for messages that name a key
+/// or an id taken from a file without quoting arbitrary content.
+pub(crate) fn quoted(s: &str) -> String {
+    match identifier(s) {
+        Some(s) => format!("\"{s}\""),
+        None => "(not shown: not an identifier)".into(),
+    }
+}
+
 /// The id of the `[[rules]]` entry the error at the end of `before` lies in.
 fn rule_id_near_error(before: &str, text: &str) -> Option<String> {
     let block = before.rfind("[[rules]]")?;
@@ -783,7 +792,7 @@ fn resolve_config(
         if strict {
             return Err(Error::new(origin, None, None, ErrorKind::UnknownKey(key.clone())));
         }
-        warnings.push(format!("{origin}: unknown key \"{key}\" ignored"));
+        warnings.push(format!("{origin}: unknown key {} ignored", quoted(key)));
     }
     let (mut base_rules, mut base_allow) = (Vec::new(), Vec::new());
     if let Some(ext) = &cfg.extend {
@@ -913,7 +922,7 @@ fn compile_rule(
             return Err(err("-", ErrorKind::UnknownKey(key.clone())));
         }
         if !matches!(key.as_str(), "title" | "remediation") {
-            warnings.push(format!("{origin}: rule \"{id}\": unknown key \"{key}\" ignored"));
+            warnings.push(format!("{origin}: rule \"{id}\": unknown key {} ignored", quoted(key)));
         }
     }
     let regex = match syn.regex.as_deref().filter(|r| !r.is_empty()) {
@@ -1029,7 +1038,7 @@ fn compile_allowlist(
 ) -> Result<Allowlist, Error> {
     let err = |field: &'static str, kind: ErrorKind| Error::new(origin, rule, Some(field), kind);
     for key in syn.extra.keys() {
-        warnings.push(format!("{origin}: allowlist: unknown key \"{key}\" ignored"));
+        warnings.push(format!("{origin}: allowlist: unknown key {} ignored", quoted(key)));
     }
     let condition = match syn.condition.as_deref().map(str::to_ascii_uppercase).as_deref() {
         None | Some("OR") | Some("") => Condition::Or,

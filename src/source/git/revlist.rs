@@ -171,9 +171,10 @@ const EQUALS_ONLY_OPTIONS: &[&str] =
 pub fn check_selection_args(args: &[String]) -> Result<(), String> {
     let refuse = |a: &str| {
         Err(format!(
-            "log options: `{a}` is not a revision-selection option and is not passed to git \
-             (allowed: revisions and ranges, paths after `--`, and {})",
-            FLAG_OPTIONS.iter().chain(VALUE_OPTIONS).copied().collect::<Vec<_>>().join(", ")
+            "`{a}` is not a revision-selection option; refused, nothing was passed to git \
+             (allowed: revisions and ranges, paths after `--`, and selection options such as \
+             --all, --branches, --since, --until, --author, --grep, -n, --skip, --first-parent, \
+             --no-merges, --not)"
         ))
     };
     let mut i = 0;
