@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use crate::util::{Dir, Out, github_pat, json_lines, leakguard_cmd, run};
+use crate::util::{Dir, Out, github_pat, json_lines, run};
 
 /// In the outside file; must never be printed.
 const MARKER: &str = "OUTSIDE_MARKER_7f3a9c1e";
@@ -381,6 +381,7 @@ fn issue9_malformed_toml_errors_give_position_not_content() {
 #[test]
 fn issue9_log_opts_refuse_options_that_write() {
     use crate::git_util::Repo;
+    use crate::util::leakguard_cmd;
     let mut r = Repo::new();
     r.write("a.txt", &format!("token = {}\n", github_pat(903)));
     r.commit("one");
