@@ -12,6 +12,7 @@ mod hostile;
 mod git_history;
 #[cfg(feature = "git")]
 mod git_hooks;
+mod hostile_config;
 mod quality;
 mod reports;
 #[cfg(feature = "revoke")]

@@ -1,9 +1,16 @@
 //! Resolving the rule set from flags, environment and files in the scan root.
+//!
+//! Design decision: what the user names (`--config`, `LEAKGUARD_CONFIG`, `GITLEAKS_CONFIG`,
+//! `GITLEAKS_CONFIG_TOML`) is trusted and read as given. What the scanned repository supplies
+//! (`.gitleaks.toml`, `.gitlab/secret-detection-ruleset.toml` and its passthroughs, the
+//! `[extend]` paths they name) is untrusted: it is confined to the scan root
+//! (`leakguard::rules::confine`). A configuration that yields no rules is an error, never a
+//! scan that checks nothing.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use leakguard::rules::gitlab_ruleset::GitlabRuleset;
 use leakguard::rules::{RuleSet, RuleSetBuilder};
 
@@ -31,31 +38,57 @@ pub(crate) fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedR
     {
         b.config_text("$GITLEAKS_CONFIG_TOML", &text);
         "$GITLEAKS_CONFIG_TOML".into()
-    } else if let Some(p) = root.map(|r| r.join(".gitleaks.toml")).filter(|p| p.is_file()) {
-        b.config_file(&p);
+    } else if let (Some(r), Some(p)) = (root, repo_file(root, ".gitleaks.toml")) {
+        b.config_file(&p).confine_to(r);
         p.display().to_string()
     } else {
         "built-in rules".into()
     };
     // GitLab's ruleset file: passthroughs replace or extend the rules (unless --config or
     // the environment chose a file explicitly), then disable/override entries apply.
-    let gitlab = root.map(|r| r.join(GitlabRuleset::PATH)).filter(|p| p.is_file());
-    let gitlab = gitlab.map(|p| GitlabRuleset::load(&p)).transpose()?;
+    let gitlab = root.map(GitlabRuleset::load_in).transpose()?.flatten();
     let mut source = source;
     if let (Some(g), Some(r), "built-in rules") = (&gitlab, root, source.as_str()) {
         if let Some(text) = g.passthrough_config(r)? {
-            b.config_text(GitlabRuleset::PATH, &text);
+            b.config_text(GitlabRuleset::PATH, &text).confine_to(r);
             source = format!("{} passthrough", GitlabRuleset::PATH);
         }
     }
     let mut rules = b.build().with_context(|| format!("loading rules from {source}"))?;
-    if let Some(g) = &gitlab {
+    if let (Some(g), Some(r)) = (&gitlab, root) {
         for w in g.apply(&mut rules)? {
             eprintln!("leakguard: warning: {w}");
+        }
+        if rules.rules().iter().all(|r| r.skip_report) {
+            bail!(
+                "{}: every rule is disabled; a scan with no rules would check nothing",
+                r.join(GitlabRuleset::PATH).display()
+            );
         }
     }
     for w in rules.warnings() {
         tracing::warn!("{w}");
     }
     Ok(LoadedRules { rules: Arc::new(rules), source })
+}
+
+/// `<root>/<name>` if the repository has an entry by that name (a file, or a symlink even if
+/// it dangles or points out of the root, so that the confinement check refuses it loudly
+/// instead of the scanner silently falling back to defaults).
+pub(crate) fn repo_file(root: Option<&Path>, name: &str) -> Option<PathBuf> {
+    let p = root?.join(name);
+    let meta = std::fs::symlink_metadata(&p).ok()?;
+    (!meta.is_dir()).then_some(p)
+}
+
+/// The default ignore file `name` in the scan root, confined to it: a symlink that points out
+/// of the root, or anything but a regular file, is refused.
+pub(crate) fn confined_repo_file(root: &Path, name: &str) -> Result<Option<PathBuf>> {
+    let Some(p) = repo_file(Some(root), name) else { return Ok(None) };
+    let confined = leakguard::rules::confine::ConfinedRoot::new(root)
+        .with_context(|| format!("{}: cannot resolve the scan root", root.display()))?;
+    match confined.check(&p) {
+        Ok(_) => Ok(Some(p)),
+        Err(e) => bail!("{}: refused: {e}", p.display()),
+    }
 }

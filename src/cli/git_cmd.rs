@@ -38,8 +38,9 @@ pub(crate) struct GitArgs {
     #[command(flatten)]
     filter: FilterArgs,
     /// Select commits with `git log`/`git rev-list` arguments, e.g. "main..feature",
-    /// "--since=2024-01-01", "-n 50". Only blobs new in the range are scanned. Default:
-    /// $SECRET_DETECTION_LOG_OPTIONS, else every commit reachable from any ref.
+    /// "--since=2024-01-01", "-n 50". Only blobs new in the range are scanned. Only
+    /// revision-selection options are accepted (no --output or other options that write).
+    /// Default: $SECRET_DETECTION_LOG_OPTIONS, else every commit reachable from any ref.
     #[arg(long, value_name = "ARGS", allow_hyphen_values = true)]
     log_opts: Option<String>,
     /// Scan only commits after SHA (the range SHA..HEAD).
@@ -93,19 +94,27 @@ fn env_true(k: &str) -> bool {
 
 /// Flags > `SECRET_DETECTION_HISTORIC_SCAN` (whole history) > `SECRET_DETECTION_LOG_OPTIONS`.
 fn selection(args: &GitArgs) -> Result<(Selection, String)> {
-    if let Some(opts) = &args.log_opts {
+    // Only revision-selection options reach git: `--output=FILE` and the like are refused.
+    let split = |opts: &str, from: &str| -> Result<Vec<String>> {
         let v = revlist::split_args(opts).map_err(anyhow::Error::msg)?;
+        revlist::check_selection_args(&v).map_err(|e| anyhow::anyhow!("{from}: {e}"))?;
+        Ok(v)
+    };
+    if let Some(opts) = &args.log_opts {
+        let v = split(opts, "--log-opts")?;
         return Ok((Selection::RevList(v), format!("commits selected by --log-opts \"{opts}\"")));
     }
     if let Some(sha) = &args.since_commit {
         let range = format!("{}..HEAD", sha.trim());
+        revlist::check_selection_args(std::slice::from_ref(&range))
+            .map_err(|e| anyhow::anyhow!("--since-commit: {e}"))?;
         return Ok((Selection::RevList(vec![range.clone()]), format!("commits in {range}")));
     }
     if env_true("SECRET_DETECTION_HISTORIC_SCAN") {
         return Ok((Selection::AllRefs, "full history (SECRET_DETECTION_HISTORIC_SCAN)".into()));
     }
     if let Some(opts) = env_nonempty("SECRET_DETECTION_LOG_OPTIONS") {
-        let v = revlist::split_args(&opts).map_err(anyhow::Error::msg)?;
+        let v = split(&opts, "SECRET_DETECTION_LOG_OPTIONS")?;
         return Ok((
             Selection::RevList(v),
             format!("commits selected by SECRET_DETECTION_LOG_OPTIONS \"{opts}\""),

@@ -20,7 +20,7 @@ use leakguard::source::mmap::MmapChoice;
 use leakguard::source::walk::WalkOptions;
 
 use super::RuleArgs;
-use super::config::load_rules;
+use super::config::{confined_repo_file, load_rules};
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub(crate) enum FormatArg {
@@ -121,21 +121,23 @@ pub(crate) struct FilterArgs {
 }
 
 impl FilterArgs {
-    /// Loads every ignore source; `root` is where default files are looked up.
+    /// Loads every ignore source; `root` is where default files are looked up. Files named
+    /// on the command line are trusted; the defaults found in `root` come from the scanned
+    /// content and must resolve inside it (`config::confined_repo_file`).
     pub(crate) fn load(&self, root: &Path) -> Result<IgnoreSet> {
         let mut set = IgnoreSet::new();
         let gl = match &self.gitleaks_ignore_path {
             Some(p) if p.is_dir() => Some(p.join(".gitleaksignore")),
             Some(p) => Some(p.clone()),
-            None => Some(root.join(".gitleaksignore")).filter(|p| p.is_file()),
+            None => confined_repo_file(root, ".gitleaksignore")?,
         };
         if let Some(p) = gl {
             set.load_gitleaksignore(&p)?;
         }
-        let lg = self
-            .ignore_file
-            .clone()
-            .or_else(|| Some(root.join(".leakguardignore")).filter(|p| p.is_file()));
+        let lg = match &self.ignore_file {
+            Some(p) => Some(p.clone()),
+            None => confined_repo_file(root, ".leakguardignore")?,
+        };
         if let Some(p) = lg {
             set.load_leakguardignore(&p)?;
         }

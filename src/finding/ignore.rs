@@ -118,7 +118,8 @@ impl IgnoreSet {
             if fp.len() != 64 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(IgnoreError {
                     path: path.display().to_string(),
-                    message: format!("line {}: \"{fp}\" is not a 64-hex fingerprint", n + 1),
+                    // The entry is not quoted: ignore files may come from the scanned content.
+                    message: format!("line {}: the entry is not a 64-hex fingerprint", n + 1),
                 });
             }
             let scope = parts.next().map(|p| p.trim_start_matches("./").to_string());

@@ -8,12 +8,17 @@
 //! them. `[[secrets.ruleset]]` entries then disable or override rules by their primary
 //! identifier. Remote passthroughs (`git`, `url`) need network access and are reported as
 //! unsupported rather than silently skipped.
+//!
+//! The file lives in the scanned repository, so it is untrusted input: the file itself and
+//! every `file` passthrough must resolve inside the repository ([`super::confine`]), and
+//! errors name the file, position and field without quoting its content.
 
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Error, ErrorKind, RuleSet, Severity};
+use super::confine::ConfinedRoot;
+use super::{Error, ErrorKind, RuleSet, Severity, quoted};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -77,20 +82,46 @@ impl GitlabRuleset {
 
     /// Parses the file.
     pub fn load(path: &Path) -> Result<GitlabRuleset, Error> {
+        Self::load_from(&path.display().to_string(), path)
+    }
+
+    /// Loads `<repo_root>/.gitlab/secret-detection-ruleset.toml` if there is one; a file
+    /// that resolves outside `repo_root` (a symlink) is refused.
+    pub fn load_in(repo_root: &Path) -> Result<Option<GitlabRuleset>, Error> {
+        let path = repo_root.join(Self::PATH);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(None);
+        }
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        let root = ConfinedRoot::new(repo_root)
             .map_err(|e| Error::new(&origin, None, None, ErrorKind::Io(e)))?;
-        let syntax = toml::from_str(&text).map_err(|e| {
-            Error::new(&origin, None, None, ErrorKind::Toml(e.to_string().replace('\n', " ")))
-        })?;
-        Ok(GitlabRuleset { origin, syntax })
+        let canonical = root
+            .check(&path)
+            .map_err(|e| Error::new(&origin, None, None, ErrorKind::Confined(e)))?;
+        Self::load_from(&origin, &canonical).map(Some)
+    }
+
+    fn load_from(origin: &str, path: &Path) -> Result<GitlabRuleset, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::new(origin, None, None, ErrorKind::Io(e)))?;
+        let syntax = toml::from_str(&text).map_err(|e| super::toml_error(origin, &text, &e))?;
+        Ok(GitlabRuleset { origin: origin.to_string(), syntax })
     }
 
     /// The gitleaks configuration the passthroughs produce, if any. `repo_root` resolves
-    /// `file` passthrough paths.
+    /// `file` passthrough paths, which must stay inside it: absolute paths, `..` escapes and
+    /// symlinks out of the root are refused.
     pub fn passthrough_config(&self, repo_root: &Path) -> Result<Option<String>, Error> {
         let mut config: Option<String> = None;
-        for (i, p) in self.syntax.secrets.passthrough.iter().enumerate() {
+        let passthroughs = &self.syntax.secrets.passthrough;
+        let root = match passthroughs.iter().any(|p| p.kind == "file") {
+            true => Some(
+                ConfinedRoot::new(repo_root)
+                    .map_err(|e| Error::new(&self.origin, None, None, ErrorKind::Io(e)))?,
+            ),
+            false => None,
+        };
+        for (i, p) in passthroughs.iter().enumerate() {
             let err = |m: String| {
                 Error::new(
                     &self.origin,
@@ -100,31 +131,36 @@ impl GitlabRuleset {
                 )
             };
             if p.target.as_deref().is_some_and(|t| !t.ends_with(".toml")) {
-                return Err(err(format!(
-                    "target {:?} is not a TOML gitleaks configuration",
-                    p.target
-                )));
+                return Err(err("target is not a TOML gitleaks configuration".into()));
             }
             let text = match p.kind.as_str() {
                 "raw" => p.value.clone(),
                 "file" => {
-                    let path = repo_root.join(p.value.trim_start_matches('/'));
+                    let Some(root) = &root else {
+                        return Err(err("no repository root".into()));
+                    };
+                    let path = root.resolve_value(root.path(), &p.value).map_err(|e| {
+                        let mut e = Error::new(&self.origin, None, None, ErrorKind::Confined(e));
+                        e.key = Some(format!("secrets.passthrough[{}].value", i + 1).into());
+                        e
+                    })?;
                     std::fs::read_to_string(&path)
-                        .map_err(|e| err(format!("{}: {e}", path.display())))?
+                        .map_err(|e| err(format!("type \"file\": cannot read: {e}")))?
                 }
                 "git" | "url" => {
-                    return Err(err(format!(
-                        "type \"{}\" needs network access, which leakguard does not use; vendor the file and use type \"file\"",
-                        p.kind
-                    )));
+                    return Err(err(
+                        "types \"git\" and \"url\" need network access, which leakguard does \
+                         not use; vendor the file and use type \"file\""
+                            .into(),
+                    ));
                 }
-                other => return Err(err(format!("unknown type \"{other}\" (use raw or file)"))),
+                _ => return Err(err("unknown type (use raw or file)".into())),
             };
             config = Some(match (config, p.mode.as_deref()) {
                 (Some(prev), Some("append")) => format!("{prev}\n{text}"),
                 (_, None | Some("overwrite") | Some("append")) => text,
-                (_, Some(other)) => {
-                    return Err(err(format!("unknown mode \"{other}\" (use overwrite or append)")));
+                (_, Some(_)) => {
+                    return Err(err("unknown mode (use overwrite or append)".into()));
                 }
             });
         }
@@ -140,8 +176,9 @@ impl GitlabRuleset {
             let id = &entry.identifier;
             if id.kind != "gitleaks_rule_id" {
                 warnings.push(format!(
-                    "{}: identifier type \"{}\" is not gitleaks_rule_id; entry ignored",
-                    self.origin, id.kind
+                    "{}: identifier type {} is not gitleaks_rule_id; entry ignored",
+                    self.origin,
+                    quoted(&id.kind)
                 ));
                 continue;
             }
@@ -151,7 +188,11 @@ impl GitlabRuleset {
             }
             let Some(ov) = &entry.override_ else { continue };
             let Some(rule) = set.rule_mut(&id.value) else {
-                warnings.push(format!("{}: no rule \"{}\" to override", self.origin, id.value));
+                warnings.push(format!(
+                    "{}: no rule {} to override",
+                    self.origin,
+                    quoted(&id.value)
+                ));
                 continue;
             };
             if let Some(name) = ov.name.as_ref().filter(|n| !n.is_empty()) {
@@ -168,13 +209,15 @@ impl GitlabRuleset {
                         &self.origin,
                         Some(&id.value),
                         Some("override.severity"),
-                        ErrorKind::Value(format!("\"{s}\"")),
+                        ErrorKind::Value(
+                            "not one of Critical, High, Medium, Low, Info or Unknown".into(),
+                        ),
                     )
                 })?;
             }
         }
         for unknown in set.disable(&disabled) {
-            warnings.push(format!("{}: no rule \"{unknown}\" to disable", self.origin));
+            warnings.push(format!("{}: no rule {} to disable", self.origin, quoted(&unknown)));
         }
         set.reindex();
         Ok(warnings)

@@ -3,11 +3,15 @@
 //! Design decision: the file format ([`syntax`]) is a superset of the gitleaks configuration,
 //! and everything a file says is validated here, once, into [`Rule`]s whose regexes, paths and
 //! allowlists are known to compile. Errors name the file, the rule id and the field, because a
-//! user with 300 rules needs to know which one is broken. Built-in rules are TOML files in
+//! user with 300 rules needs to know which one is broken. Errors never quote a file's
+//! content (TOML and regex libraries print snippets and values in their messages; those are
+//! rebuilt here from spans and content-free descriptions), because a configuration may come
+//! from an untrusted repository and the message may end up in a public CI log. Built-in rules are TOML files in
 //! `rules/`, one per provider, embedded at build time (`build.rs`), so a binary needs no files
 //! at run time. This module imports nothing else from the crate.
 
 mod builtin;
+pub mod confine;
 pub mod gitlab_ruleset;
 pub mod regex;
 pub mod syntax;
@@ -287,19 +291,46 @@ pub struct Rule {
     pub origin: String,
 }
 
-/// An error in a rule file, naming the file, rule and field.
-#[derive(Debug, thiserror::Error)]
-#[error("{origin}: {}{}{kind}", .rule.as_deref().map(|r| format!("rule \"{r}\": ")).unwrap_or_default(), .field.map(|f| format!("field \"{f}\": ")).unwrap_or_default())]
+/// An error in a rule file, naming the file, position, rule and field, never quoting the
+/// file's content.
+#[derive(Debug)]
 pub struct Error {
     /// File (or source) name.
     pub origin: String,
+    /// Line and column (1-based, in characters) in the file, when known.
+    pub position: Option<(u32, u32)>,
     /// Rule id, when the error is about one rule.
-    pub rule: Option<String>,
+    pub rule: Option<Box<str>>,
     /// Field name, when the error is about one field.
     pub field: Option<&'static str>,
+    /// Field name read from the file (a TOML key), when `field` is not one of ours.
+    pub key: Option<Box<str>>,
     /// What went wrong.
     pub kind: ErrorKind,
 }
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        f.write_str(": ")?;
+        if let Some(r) = &self.rule {
+            write!(f, "rule \"{r}\": ")?;
+        }
+        match (self.field, &self.key) {
+            (Some(field), _) => write!(f, "field \"{field}\": ")?,
+            (None, Some(key)) => write!(f, "field \"{key}\": ")?,
+            (None, None) => {}
+        }
+        write!(f, "{}", self.kind)
+    }
+}
+
+// No `source()`: the kind (with any I/O error) is part of the message already, and `{:#}`
+// would print it twice.
+impl std::error::Error for Error {}
 
 /// The kinds of rule errors.
 #[derive(Debug, thiserror::Error)]
@@ -329,11 +360,27 @@ pub enum ErrorKind {
     /// `[extend]` problems.
     #[error("extend: {0}")]
     Extend(String),
+    /// A path named by repository content was refused (see [`confine`]).
+    #[error("refused: {0}")]
+    Confined(confine::Refusal),
+    /// The configuration yields no rules, so a scan would check nothing.
+    #[error(
+        "the configuration yields no rules (empty, or every rule disabled); a scan with it \
+         would check nothing"
+    )]
+    NoRules,
 }
 
 impl Error {
     fn new(origin: &str, rule: Option<&str>, field: Option<&'static str>, kind: ErrorKind) -> Self {
-        Error { origin: origin.to_string(), rule: rule.map(str::to_string), field, kind }
+        Error {
+            origin: origin.to_string(),
+            position: None,
+            rule: rule.map(Box::from),
+            field,
+            key: None,
+            kind,
+        }
     }
 }
 
@@ -455,6 +502,8 @@ pub struct RuleSetBuilder {
     config_text: Vec<(String, String)>,
     gitlab_pat_prefix: Option<String>,
     strict: bool,
+    /// Scan root the configuration came from, when it came from scanned content.
+    confine: Option<PathBuf>,
 }
 
 impl RuleSetBuilder {
@@ -481,6 +530,16 @@ impl RuleSetBuilder {
         self
     }
 
+    /// The configuration comes from scanned content under `root` (a `.gitleaks.toml` found
+    /// there, a GitLab ruleset passthrough): the configuration file and every `[extend]
+    /// path` must resolve inside `root` ([`confine`]), relative configuration text extends
+    /// relative to `root`, and GitLab's `path = "/gitleaks.toml"` always means the built-in
+    /// rules (never a file at the file-system root).
+    pub fn confine_to(&mut self, root: impl Into<PathBuf>) -> &mut Self {
+        self.confine = Some(root.into());
+        self
+    }
+
     /// Treat unknown keys as errors (used for built-in rule files and `rules check`).
     pub fn strict(&mut self, yes: bool) -> &mut Self {
         self.strict = yes;
@@ -490,14 +549,37 @@ impl RuleSetBuilder {
     /// Loads, merges and validates.
     pub fn build(&self) -> Result<RuleSet, Error> {
         let mut warnings = Vec::new();
+        let confine = match &self.confine {
+            Some(root) => Some(confine::ConfinedRoot::new(root).map_err(|e| {
+                Error::new(&root.display().to_string(), None, None, ErrorKind::Io(e))
+            })?),
+            None => None,
+        };
+        let confine = confine.as_ref();
+        let origin = self
+            .config
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .or_else(|| self.config_text.first().map(|(name, _)| name.clone()))
+            .unwrap_or_else(|| "built-in rules".into());
         let (mut rules, mut allowlists) = if let Some(path) = &self.config {
-            load_config_path(path, 0, &mut warnings)?
+            let path = match confine {
+                Some(root) => root.check(path).map_err(|e| {
+                    Error::new(&path.display().to_string(), None, None, ErrorKind::Confined(e))
+                })?,
+                None => path.clone(),
+            };
+            let origin = self.config.as_ref().unwrap_or(&path).display().to_string();
+            load_config_path(&origin, &path, 0, confine, &mut warnings)?
         } else if !self.config_text.is_empty() {
             let mut rules = Vec::new();
             let mut allow = Vec::new();
+            let dir = confine.map(confine::ConfinedRoot::path);
             for (name, text) in &self.config_text {
                 let cfg = parse_config(name, text)?;
-                let (r, a) = resolve_config(name, cfg, None, 0, self.strict, &mut warnings)?;
+                let max_repeat = regex::MAX_REPEAT;
+                let ctx = Ctx { dir, depth: 0, strict: self.strict, confine, max_repeat };
+                let (r, a) = resolve_config(name, cfg, ctx, &mut warnings)?;
                 merge_rules(&mut rules, r);
                 allow.extend(a);
             }
@@ -505,6 +587,9 @@ impl RuleSetBuilder {
         } else {
             (builtin_rules(&mut warnings)?, Vec::new())
         };
+        if rules.iter().all(|r| r.skip_report) {
+            return Err(Error::new(&origin, None, None, ErrorKind::NoRules));
+        }
         if let Some(prefix) = &self.gitlab_pat_prefix {
             apply_gitlab_pat_prefix(&mut rules, prefix)?;
         }
@@ -530,43 +615,167 @@ fn builtin_rules(warnings: &mut Vec<String>) -> Result<Vec<Rule>, Error> {
     let mut rules = Vec::new();
     for (name, text) in builtin::FILES {
         let cfg = parse_config(name, text)?;
-        let (r, _) = resolve_config(name, cfg, None, 0, true, warnings)?;
+        let max_repeat = regex::BUILTIN_MAX_REPEAT;
+        let ctx = Ctx { dir: None, depth: 0, strict: true, confine: None, max_repeat };
+        let (r, _) = resolve_config(name, cfg, ctx, warnings)?;
         rules.extend(r);
     }
     Ok(rules)
 }
 
 fn parse_config(origin: &str, text: &str) -> Result<ConfigSyntax, Error> {
-    toml::from_str(text).map_err(|e| {
-        let msg = e.to_string().replace('\n', " ");
-        // Point at the rule when the error is inside [[rules]] entry N.
-        let rule = rule_id_near_error(text, &e);
-        Error::new(origin, rule.as_deref(), None, ErrorKind::Toml(msg.trim().to_string()))
+    toml::from_str(text).map_err(|e| toml_error(origin, text, &e))
+}
+
+/// A TOML (syntax or type) error as an [`Error`] that names the file, the line and column,
+/// the rule (inside a `[[rules]]` entry) and the field, and never quotes the file: `toml`'s
+/// `Display` prints a source snippet, and serde's messages quote values (`invalid type:
+/// string "…"`). The description keeps the message's structure and its `expected …` part
+/// (which comes from the grammar or the schema) and drops every quoted run before it.
+pub(crate) fn toml_error(origin: &str, text: &str, e: &toml::de::Error) -> Error {
+    let message = e.message();
+    let mut err = Error::new(origin, None, None, ErrorKind::Toml(content_free(message)));
+    if let Some(span) = e.span() {
+        let start = floor_char_boundary(text, span.start);
+        let before = &text[..start];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        err.position = Some((clamp(line), clamp(column)));
+        err.rule = rule_id_near_error(before, text).map(String::into_boxed_str);
+        err.key = key_at(before, text).map(String::into_boxed_str);
+    }
+    // `missing field `id``: the name comes from our schema, not from the file.
+    if let Some(name) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+        err.key = identifier(name).map(String::into_boxed_str);
+    }
+    err
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `message` without the quoted runs (`"…"`, `` `…` ``) that precede its `expected` part.
+fn content_free(message: &str) -> String {
+    let message = message.trim().replace('\n', "; ");
+    let split = ["; expected ", ", expected "]
+        .iter()
+        .filter_map(|sep| message.find(sep))
+        .min()
+        .unwrap_or(message.len());
+    let (head, tail) = message.split_at(split);
+    let mut out = String::with_capacity(message.len());
+    let mut chars = head.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                // Debug-escaped string: skip to the closing unescaped quote.
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '`' => {
+                for c in chars.by_ref() {
+                    if c == '`' {
+                        break;
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    let mut out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    out = out.replace(" ,", ",").replace(" ;", ";");
+    out.push_str(tail);
+    out.trim_end_matches(|c: char| c == ',' || c == ';' || c.is_whitespace()).to_string()
+}
+
+/// `s` if it looks like an identifier (rule id, key); content that does not is not quoted.
+fn identifier(s: &str) -> Option<String> {
+    let ok = !s.is_empty()
+        && s.len() <= 100
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    ok.then(|| s.to_string())
+}
+
+/// `"s"` if `s` looks like an identifier, else a description: for messages that name a key
+/// or an id taken from a file without quoting arbitrary content.
+pub(crate) fn quoted(s: &str) -> String {
+    match identifier(s) {
+        Some(s) => format!("\"{s}\""),
+        None => "(not shown: not an identifier)".into(),
+    }
+}
+
+/// The id of the `[[rules]]` entry the error at the end of `before` lies in.
+fn rule_id_near_error(before: &str, text: &str) -> Option<String> {
+    let block = before.rfind("[[rules]]")?;
+    let entry = &text[block + "[[rules]]".len()..];
+    let entry = &entry[..entry.find("\n[").unwrap_or(entry.len())];
+    entry.lines().find_map(|l| {
+        let l = l.trim();
+        let rest = l.strip_prefix("id")?.trim_start().strip_prefix('=')?.trim();
+        let quote = rest.chars().next().filter(|&c| c == '"' || c == '\'')?;
+        identifier(rest.strip_prefix(quote)?.strip_suffix(quote)?)
     })
 }
 
-fn rule_id_near_error(text: &str, e: &toml::de::Error) -> Option<String> {
-    let span = e.span()?;
-    let before = text.get(..span.start)?;
-    let block = before.rfind("[[rules]]")?;
-    let after = &text[block..];
-    after.lines().find_map(|l| {
+/// The key of the `key = value` line the error at the end of `before` lies in, qualified
+/// with its table header (`extend.path`, `rules.entropy`).
+fn key_at(before: &str, text: &str) -> Option<String> {
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let eq = line.find('=')?;
+    let key = identifier(line[..eq].trim().trim_matches(|c| c == '"' || c == '\''))?;
+    let header = before[..line_start].lines().rev().find_map(|l| {
         let l = l.trim();
-        let rest = l.strip_prefix("id")?.trim_start().strip_prefix('=')?.trim();
-        Some(rest.trim_matches(|c| c == '"' || c == '\'').to_string())
-    })
+        l.starts_with('[').then(|| l.trim_matches(|c| c == '[' || c == ']').trim().to_string())
+    });
+    match header.and_then(|h| identifier(&h)) {
+        Some(h) => Some(format!("{h}.{key}")),
+        None => Some(key),
+    }
 }
 
 fn load_config_path(
+    origin: &str,
     path: &Path,
     depth: usize,
+    confine: Option<&confine::ConfinedRoot>,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<Rule>, Vec<Allowlist>), Error> {
-    let origin = path.display().to_string();
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::new(&origin, None, None, ErrorKind::Io(e)))?;
-    let cfg = parse_config(&origin, &text)?;
-    resolve_config(&origin, cfg, path.parent(), depth, false, warnings)
+        .map_err(|e| Error::new(origin, None, None, ErrorKind::Io(e)))?;
+    let cfg = parse_config(origin, &text)?;
+    let max_repeat = regex::MAX_REPEAT;
+    let ctx = Ctx { dir: path.parent(), depth, strict: false, confine, max_repeat };
+    resolve_config(origin, cfg, ctx, warnings)
+}
+
+/// Where and how a configuration is resolved.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    /// Directory relative `[extend] path`s start from.
+    dir: Option<&'a Path>,
+    /// `[extend]` depth so far.
+    depth: usize,
+    /// Unknown keys are errors.
+    strict: bool,
+    /// The configuration came from scanned content: paths must stay inside this root.
+    confine: Option<&'a confine::ConfinedRoot>,
+    /// Bound on counted repetitions ([`regex::check_repetitions`]).
+    max_repeat: u32,
 }
 
 /// Maximum `[extend]` chain length, as gitleaks.
@@ -575,16 +784,15 @@ const MAX_EXTEND_DEPTH: usize = 2;
 fn resolve_config(
     origin: &str,
     cfg: ConfigSyntax,
-    dir: Option<&Path>,
-    depth: usize,
-    strict: bool,
+    ctx: Ctx<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<Rule>, Vec<Allowlist>), Error> {
+    let Ctx { dir, depth, strict, confine, max_repeat } = ctx;
     for key in cfg.extra.keys() {
         if strict {
             return Err(Error::new(origin, None, None, ErrorKind::UnknownKey(key.clone())));
         }
-        warnings.push(format!("{origin}: unknown key \"{key}\" ignored"));
+        warnings.push(format!("{origin}: unknown key {} ignored", quoted(key)));
     }
     let (mut base_rules, mut base_allow) = (Vec::new(), Vec::new());
     if let Some(ext) = &cfg.extend {
@@ -615,18 +823,23 @@ fn resolve_config(
             ));
         }
         // GitLab passthroughs extend the packaged rules with `path = "/gitleaks.toml"`.
-        let gitlab_default =
-            ext.path.as_deref() == Some("/gitleaks.toml") && !Path::new("/gitleaks.toml").exists();
+        // Repository content never reaches the file-system root: there it always means the
+        // built-in rules.
+        let gitlab_default = ext.path.as_deref() == Some("/gitleaks.toml")
+            && (confine.is_some() || !Path::new("/gitleaks.toml").exists());
         if ext.use_default || gitlab_default {
             base_rules = builtin_rules(warnings)?;
         } else if let Some(p) = &ext.path {
-            let p = Path::new(p);
-            let full = if p.is_absolute() {
-                p.to_path_buf()
-            } else {
-                dir.unwrap_or(Path::new(".")).join(p)
+            let base = dir.unwrap_or(Path::new("."));
+            let full = match confine {
+                Some(root) => root.resolve_value(base, p).map_err(|e| {
+                    Error::new(origin, None, Some("extend.path"), ErrorKind::Confined(e))
+                })?,
+                None if Path::new(p).is_absolute() => PathBuf::from(p),
+                None => base.join(p),
             };
-            let (r, a) = load_config_path(&full, depth + 1, warnings)?;
+            let (r, a) =
+                load_config_path(&full.display().to_string(), &full, depth + 1, confine, warnings)?;
             base_rules = r;
             base_allow = a;
         }
@@ -634,7 +847,7 @@ fn resolve_config(
     }
     let mut own = Vec::with_capacity(cfg.rules.len());
     for syn in cfg.rules {
-        own.push(compile_rule(origin, syn, strict, warnings)?);
+        own.push(compile_rule(origin, syn, strict, max_repeat, warnings)?);
     }
     merge_rules(&mut base_rules, own);
     // Checked after merging: an [extend] override may legitimately omit the regex.
@@ -643,10 +856,10 @@ fn resolve_config(
     }
     let mut allow = base_allow;
     if let Some(a) = cfg.allowlist {
-        allow.push(compile_allowlist(origin, None, a, warnings)?);
+        allow.push(compile_allowlist(origin, None, a, max_repeat, warnings)?);
     }
     for a in cfg.allowlists {
-        allow.push(compile_allowlist(origin, None, a, warnings)?);
+        allow.push(compile_allowlist(origin, None, a, max_repeat, warnings)?);
     }
     Ok((base_rules, allow))
 }
@@ -694,6 +907,7 @@ fn compile_rule(
     origin: &str,
     syn: RuleSyntax,
     strict: bool,
+    max_repeat: u32,
     warnings: &mut Vec<String>,
 ) -> Result<Rule, Error> {
     let id = syn.id.trim().to_string();
@@ -708,15 +922,16 @@ fn compile_rule(
             return Err(err("-", ErrorKind::UnknownKey(key.clone())));
         }
         if !matches!(key.as_str(), "title" | "remediation") {
-            warnings.push(format!("{origin}: rule \"{id}\": unknown key \"{key}\" ignored"));
+            warnings.push(format!("{origin}: rule \"{id}\": unknown key {} ignored", quoted(key)));
         }
     }
     let regex = match syn.regex.as_deref().filter(|r| !r.is_empty()) {
         Some(pat) => {
             let translated =
                 regex::translate_re2(pat).map_err(|e| err("regex", ErrorKind::Regex(e)))?;
-            let groups =
-                regex::validate(&translated).map_err(|e| err("regex", ErrorKind::Regex(e)))?;
+            let groups = regex::check_repetitions(&translated, max_repeat)
+                .and_then(|()| regex::validate(&translated))
+                .map_err(|e| err("regex", ErrorKind::Regex(e)))?;
             if let Some(g) = syn.secret_group {
                 if g > groups {
                     return Err(err(
@@ -735,7 +950,9 @@ fn compile_rule(
         Some(p) => {
             let translated =
                 regex::translate_re2(p).map_err(|e| err("path", ErrorKind::Regex(e)))?;
-            let re = regex::compile(&translated).map_err(|e| err("path", ErrorKind::Regex(e)))?;
+            let re = regex::check_repetitions(&translated, max_repeat)
+                .and_then(|()| regex::compile(&translated))
+                .map_err(|e| err("path", ErrorKind::Regex(e)))?;
             (Some(re), Some(translated))
         }
         None => (None, None),
@@ -748,7 +965,7 @@ fn compile_rule(
     let confidence = match syn.confidence.as_deref() {
         None => Confidence::Medium,
         Some(c) => Confidence::parse(c).ok_or_else(|| {
-            err("confidence", ErrorKind::Value(format!("\"{c}\" (use low, medium or high)")))
+            err("confidence", ErrorKind::Value("not one of low, medium or high".into()))
         })?,
     };
     let severity = match syn.severity.as_deref() {
@@ -756,9 +973,7 @@ fn compile_rule(
         Some(s) => Severity::parse(s).ok_or_else(|| {
             err(
                 "severity",
-                ErrorKind::Value(format!(
-                    "\"{s}\" (use Critical, High, Medium, Low, Info or Unknown)"
-                )),
+                ErrorKind::Value("not one of Critical, High, Medium, Low, Info or Unknown".into()),
             )
         })?,
     };
@@ -774,10 +989,10 @@ fn compile_rule(
     }
     let mut allowlists = Vec::new();
     if let Some(a) = syn.allowlist {
-        allowlists.push(compile_allowlist(origin, Some(&id), a, warnings)?);
+        allowlists.push(compile_allowlist(origin, Some(&id), a, max_repeat, warnings)?);
     }
     for a in syn.allowlists {
-        allowlists.push(compile_allowlist(origin, Some(&id), a, warnings)?);
+        allowlists.push(compile_allowlist(origin, Some(&id), a, max_repeat, warnings)?);
     }
     let mut required = Vec::new();
     for r in syn.required {
@@ -818,19 +1033,20 @@ fn compile_allowlist(
     origin: &str,
     rule: Option<&str>,
     syn: AllowlistSyntax,
+    max_repeat: u32,
     warnings: &mut Vec<String>,
 ) -> Result<Allowlist, Error> {
     let err = |field: &'static str, kind: ErrorKind| Error::new(origin, rule, Some(field), kind);
     for key in syn.extra.keys() {
-        warnings.push(format!("{origin}: allowlist: unknown key \"{key}\" ignored"));
+        warnings.push(format!("{origin}: allowlist: unknown key {} ignored", quoted(key)));
     }
     let condition = match syn.condition.as_deref().map(str::to_ascii_uppercase).as_deref() {
         None | Some("OR") | Some("") => Condition::Or,
         Some("AND") => Condition::And,
-        Some(other) => {
+        Some(_) => {
             return Err(err(
                 "allowlists.condition",
-                ErrorKind::Value(format!("\"{other}\" (use OR or AND)")),
+                ErrorKind::Value("not one of OR or AND".into()),
             ));
         }
     };
@@ -838,19 +1054,22 @@ fn compile_allowlist(
         None | Some("secret") | Some("") => RegexTarget::Secret,
         Some("match") => RegexTarget::Match,
         Some("line") => RegexTarget::Line,
-        Some(other) => {
+        Some(_) => {
             return Err(err(
                 "allowlists.regexTarget",
-                ErrorKind::Value(format!("\"{other}\" (use secret, match or line)")),
+                ErrorKind::Value("not one of secret, match or line".into()),
             ));
         }
     };
     let compile_all = |field: &'static str, pats: &[String]| -> Result<Vec<meta::Regex>, Error> {
         pats.iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
                 regex::translate_re2(p)
-                    .and_then(|t| regex::compile(&t))
-                    .map_err(|e| err(field, ErrorKind::Regex(format!("{p}: {e}"))))
+                    .and_then(|t| {
+                        regex::check_repetitions(&t, max_repeat).and_then(|()| regex::compile(&t))
+                    })
+                    .map_err(|e| err(field, ErrorKind::Regex(format!("entry {}: {e}", i + 1))))
             })
             .collect()
     };
@@ -916,6 +1135,105 @@ mod tests {
         assert!(matches!(e.kind, ErrorKind::Duplicate));
         let e = load("[[rules]]\nid = \"typed\"\nregex = 'a'\nentropy = \"high\"\n").unwrap_err();
         assert_eq!(e.rule.as_deref(), Some("typed"), "{e}");
+    }
+
+    #[test]
+    fn toml_errors_give_position_and_field_without_content() {
+        // (text, (line, column), rule, key)
+        type Case = (&'static str, (u32, u32), Option<&'static str>, Option<&'static str>);
+        let cases: &[Case] = &[
+            // (text, position, rule, key)
+            (
+                "[[rules]]\nid = \"t1\"\nregex = 'a'\nentropy = \"MARK\"\n",
+                (4, 11),
+                Some("t1"),
+                Some("rules.entropy"),
+            ),
+            (
+                "[[rules]]\nid = \"t2\"\nregex = 'a' MARK\n",
+                (3, 13),
+                Some("t2"),
+                Some("rules.regex"),
+            ),
+            ("[extend]\npath = 7\n", (2, 8), None, Some("extend.path")),
+            ("title = 'x'\ntitle = 'MARK'\n", (2, 1), None, Some("title")),
+            (
+                "[[rules]]\nid = \"t3\"\nkeywords = \"MARK\"\n[[rules]]\nid = \"t4\"\n",
+                (3, 12),
+                Some("t3"),
+                Some("rules.keywords"),
+            ),
+            ("[[rules]]\nid = 5\n", (2, 6), None, Some("rules.id")),
+            // Columns count characters, not bytes.
+            ("title = \"\u{e9}\" x\n", (1, 13), None, Some("title")),
+        ];
+        for &(text, pos, rule, key) in cases {
+            let e = load(text).unwrap_err();
+            let msg = e.to_string();
+            assert_eq!(e.position, Some(pos), "{text:?}: {msg}");
+            assert_eq!(e.rule.as_deref(), rule, "{text:?}: {msg}");
+            assert_eq!(e.key.as_deref(), key, "{text:?}: {msg}");
+            assert!(!msg.contains("MARK"), "{text:?} quoted: {msg}");
+            assert!(msg.starts_with(&format!("test.toml:{}:{}: ", pos.0, pos.1)), "{msg}");
+        }
+    }
+
+    #[test]
+    fn content_free_keeps_structure_and_expected_part() {
+        for (raw, want) in [
+            ("invalid type: string \"x\\\"y\", expected f64", "invalid type: string, expected f64"),
+            (
+                "invalid type: integer `5`, expected a string",
+                "invalid type: integer, expected a string",
+            ),
+            ("duplicate key `k` in table `rules`", "duplicate key in table"),
+            (
+                "unknown variant `zz`, expected one of `OR`, `AND`",
+                "unknown variant, expected one of `OR`, `AND`",
+            ),
+            ("invalid table header\nexpected `.`, `]`", "invalid table header; expected `.`, `]`"),
+        ] {
+            assert_eq!(content_free(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn zero_rules_is_an_error() {
+        for text in ["", "# only a comment\n", "title = 'x'\n"] {
+            let e = load(text).unwrap_err();
+            assert!(matches!(e.kind, ErrorKind::NoRules), "{text:?}: {e}");
+        }
+        let e = load("[[rules]]\nid = 'a'\nregex = 'a'\nskipReport = true\n").unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::NoRules), "{e}");
+        let e = load("[extend]\nuseDefault = true\ndisabledRules = ['x']\n");
+        assert!(e.is_ok(), "built-ins remain");
+    }
+
+    #[test]
+    fn confined_configs_stay_inside_the_root() {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("repo");
+        std::fs::create_dir_all(&root).unwrap();
+        let rule = "[[rules]]\nid = 'o'\nregex = 'o'\n";
+        std::fs::write(outer.path().join("out.toml"), rule).unwrap();
+        std::fs::write(root.join("in.toml"), rule).unwrap();
+        let build = |text: &str| {
+            RuleSetBuilder::new().config_text("cfg", text).confine_to(&root).build().map(|_| ())
+        };
+        assert!(build("[extend]\npath = 'in.toml'\n").is_ok());
+        for bad in ["../out.toml", "/etc/passwd", "in.toml/../../out.toml"] {
+            let e = build(&format!("[extend]\npath = '{bad}'\n")).unwrap_err();
+            assert!(matches!(e.kind, ErrorKind::Confined(_)), "{bad}: {e}");
+            assert_eq!(e.field, Some("extend.path"));
+        }
+        // GitLab's `/gitleaks.toml` means the built-in rules, never the file-system root.
+        assert!(build("[extend]\npath = '/gitleaks.toml'\n").is_ok());
+        // Unconfined (a file the user named), a path outside is read.
+        let top = outer.path().join("top.toml");
+        std::fs::write(&top, "[extend]\npath = 'repo/../out.toml'\n").unwrap();
+        assert!(RuleSetBuilder::new().config_file(&top).build().is_ok());
+        let e = RuleSetBuilder::new().config_file(&top).confine_to(&root).build().unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Confined(_)), "{e}");
     }
 
     #[test]

@@ -42,8 +42,96 @@ fn parse(pattern: &str) -> Result<Hir, Box<regex_syntax::Error>> {
 /// Parses a (translated) pattern without compiling it, returning its number of explicit
 /// capture groups. Rule validation uses this; the matcher compiles each regex once.
 pub fn validate(pattern: &str) -> Result<usize, String> {
-    let hir = parse(pattern).map_err(|e| e.to_string().replace('\n', " "))?;
+    let hir = parse(pattern).map_err(|e| describe_syntax_error(&e))?;
     Ok(hir.properties().explicit_captures_len())
+}
+
+/// RE2's (and Go's) limit on a counted repetition, `x{n}`, and on the product of nested ones.
+/// Every configuration a user or a repository supplies is held to it.
+pub const MAX_REPEAT: u32 = 1000;
+
+/// The same bound for the built-in rules, which are embedded at build time, reviewed, checked
+/// by `rules check` and benchmarked. Some need one bounded run longer than RE2 allows: a
+/// private key body up to a 16384-bit RSA key (`[A-Za-z0-9+/=\s]{64,16384}`), an armoured
+/// PGP private key block (`{64,32768}`), Kubernetes `client-key-data`, long JWTs. They stay
+/// bounded by this.
+pub const BUILTIN_MAX_REPEAT: u32 = 32768;
+
+/// Refuses counted repetitions over `limit` ([`MAX_REPEAT`] for configurations, as RE2 and
+/// Go do): any single count over it, and nested counted repetitions whose counts multiply to
+/// more than it (`((a{100}){100}){100}` is a million copies of `a` once compiled, and a scan
+/// with it crawls). As in RE2's `RepetitionWalker` and Go's `repeatIsValid`, the count of
+/// `x{n,m}` is `m`, of `x{n,}` it is `n`; `*`, `+` and `?` are not counted. Works on the
+/// parsed AST, so escaped braces, classes and `(?x)` comments are read exactly as the regex
+/// engine reads them. A gitleaks configuration that Go compiles therefore always passes.
+pub fn check_repetitions(pattern: &str, limit: u32) -> Result<(), String> {
+    let ast = regex_syntax::ast::parse::ParserBuilder::new()
+        .nest_limit(250)
+        .build()
+        .parse(pattern)
+        .map_err(|e| describe_syntax_error(&regex_syntax::Error::Parse(e)))?;
+    repetitions_within(&ast, limit, limit)
+}
+
+/// Checks that every counted repetition in `ast` fits in `budget` copies (what the enclosing
+/// repetitions leave of `limit`).
+fn repetitions_within(ast: &regex_syntax::ast::Ast, limit: u32, budget: u32) -> Result<(), String> {
+    use regex_syntax::ast::{Ast, RepetitionKind, RepetitionRange};
+    match ast {
+        Ast::Repetition(rep) => {
+            let count = match &rep.op.kind {
+                RepetitionKind::Range(
+                    RepetitionRange::Exactly(n)
+                    | RepetitionRange::AtLeast(n)
+                    | RepetitionRange::Bounded(_, n),
+                ) => *n,
+                _ => return repetitions_within(&rep.ast, limit, budget),
+            };
+            let column = rep.op.span.start.column;
+            if count > limit {
+                return Err(format!(
+                    "counted repetition of {count} at column {column} exceeds the limit of \
+                     {limit}{}",
+                    limit_note(limit)
+                ));
+            }
+            if count > budget {
+                return Err(format!(
+                    "nested counted repetitions at column {column} multiply to more than \
+                     {limit} copies{}",
+                    limit_note(limit)
+                ));
+            }
+            let budget = budget.checked_div(count).unwrap_or(budget);
+            repetitions_within(&rep.ast, limit, budget)
+        }
+        Ast::Group(g) => repetitions_within(&g.ast, limit, budget),
+        Ast::Alternation(a) => a.asts.iter().try_for_each(|x| repetitions_within(x, limit, budget)),
+        Ast::Concat(c) => c.asts.iter().try_for_each(|x| repetitions_within(x, limit, budget)),
+        _ => Ok(()),
+    }
+}
+
+fn limit_note(limit: u32) -> String {
+    if limit == MAX_REPEAT {
+        " (RE2's and Go's limit)".into()
+    } else {
+        format!(" (the limit for built-in rules; RE2's and Go's is {MAX_REPEAT})")
+    }
+}
+
+/// A regex syntax error as a content-free sentence: what is wrong and where (column in the
+/// pattern), never the pattern itself (`regex_syntax`'s `Display` quotes it).
+pub fn describe_syntax_error(e: &regex_syntax::Error) -> String {
+    match e {
+        regex_syntax::Error::Parse(e) => {
+            format!("{} (at column {} of the pattern)", e.kind(), e.span().start.column)
+        }
+        regex_syntax::Error::Translate(e) => {
+            format!("{} (at column {} of the pattern)", e.kind(), e.span().start.column)
+        }
+        _ => "the pattern does not parse".to_string(),
+    }
 }
 
 /// Compiles a (translated) pattern, ASCII mode first, Unicode mode as the fallback.
@@ -60,7 +148,7 @@ pub fn compile(pattern: &str) -> Result<meta::Regex, String> {
 
 fn error_text(err: &meta::BuildError) -> String {
     match err.syntax_error() {
-        Some(e) => e.to_string().replace('\n', " "),
+        Some(e) => describe_syntax_error(e),
         None => err.to_string(),
     }
 }
@@ -429,6 +517,49 @@ mod tests {
         let re = compile(r"key=([a-z0-9]{8})").unwrap();
         let hay = b"\xff\xfekey=abcd1234\xff";
         assert!(re.find(&hay[..]).is_some());
+    }
+
+    #[test]
+    fn counted_repetitions_capped_like_re2() {
+        let check = |p: &str| check_repetitions(p, MAX_REPEAT);
+        for ok in [
+            "a{1000}",
+            "a{0,1000}",
+            "a{1000,}",
+            "((a{10}){10}){10}",
+            "(?:a{1000}b{1000}){1}",
+            "a*b+c?(?:d*){1000}",
+            r"\{20000}",
+            r"[{20000}]",
+            "(?x) a{2} # b{20000}",
+            "a{0}{0}",
+        ] {
+            assert!(check(ok).is_ok(), "{ok}: {:?}", check(ok));
+        }
+        for (bad, words) in [
+            ("a{20000}", "20000"),
+            ("a{1001}", "1001"),
+            ("a{1001,}", "1001"),
+            ("a{2,1001}", "1001"),
+            ("((a{100}){100}){100}", "multiply"),
+            ("(?:(?:a{11}){10}){10}", "multiply"),
+            ("(?:x|(?:a{2}){501})", "multiply"),
+        ] {
+            let e = check(bad).unwrap_err();
+            assert!(e.contains(words) && e.contains("1000"), "{bad}: {e}");
+        }
+        assert!(check_repetitions("a{32768}", BUILTIN_MAX_REPEAT).is_ok());
+        assert!(check_repetitions("a{32769}", BUILTIN_MAX_REPEAT).is_err());
+    }
+
+    #[test]
+    fn syntax_errors_do_not_quote_the_pattern() {
+        let e = validate("(SECRET_MARKER").unwrap_err();
+        assert!(!e.contains("SECRET_MARKER") && e.contains("column 1"), "{e}");
+        let e = compile("[SECRET_MARKER").unwrap_err();
+        assert!(!e.contains("SECRET_MARKER"), "{e}");
+        let e = check_repetitions("a{SECRET_MARKER", MAX_REPEAT);
+        assert!(e.is_ok() || !e.unwrap_err().contains("SECRET_MARKER"));
     }
 
     #[test]

@@ -1,9 +1,14 @@
 //! Revision selection with user-supplied `git rev-list` arguments, by running `git`.
 //!
-//! Design decision: `--log-opts` / `SECRET_DETECTION_LOG_OPTIONS` accept anything `git log`
-//! accepts (`main..feature`, `--since=2024-01-01`, `-n 50`, `--first-parent`, `--all`);
-//! re-implementing that grammar would drift from git, so git parses it. The subprocess only
-//! prints ids (streamed line by line, never buffered whole); objects are then read with gix.
+//! Design decision: `--log-opts` / `SECRET_DETECTION_LOG_OPTIONS` accept the *revision
+//! selection* part of what `git log` accepts (`main..feature`, `--since=2024-01-01`, `-n 50`,
+//! `--first-parent`, `--all`, paths after `--`); re-implementing that grammar would drift
+//! from git, so git parses it. But git's option parser also takes options that write files
+//! (`--output=FILE`) or run programs (`--ext-diff`, `--textconv`), and the variable may be
+//! set by whoever controls a CI configuration, so every option is checked against an
+//! allow-list first ([`check_selection_args`]) and anything else is refused by name. The
+//! subprocess only prints ids (streamed line by line, never buffered whole); objects are then
+//! read with gix.
 //! Inside a hook the child inherits `GIT_DIR`, `GIT_OBJECT_DIRECTORY`,
 //! `GIT_ALTERNATE_OBJECT_DIRECTORIES` and `GIT_QUARANTINE_PATH`, so it sees the pushed objects.
 
@@ -79,6 +84,156 @@ pub fn split_args(s: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// Options that select revisions and take no value (`--branches` etc. also take `=PATTERN`).
+const FLAG_OPTIONS: &[&str] = &[
+    "--all",
+    "--branches",
+    "--tags",
+    "--remotes",
+    "--not",
+    "--no-merges",
+    "--merges",
+    "--first-parent",
+    "--exclude-first-parent-only",
+    "--ancestry-path",
+    "--no-min-parents",
+    "--no-max-parents",
+    "--topo-order",
+    "--date-order",
+    "--author-date-order",
+    "--reverse",
+    "--full-history",
+    "--simplify-merges",
+    "--dense",
+    "--sparse",
+    "--simplify-by-decoration",
+    "--remove-empty",
+    "--left-only",
+    "--right-only",
+    "--cherry-pick",
+    "--cherry-mark",
+    "--cherry",
+    "--boundary",
+    "--reflog",
+    "--single-worktree",
+    "--all-match",
+    "--invert-grep",
+    "--regexp-ignore-case",
+    "-i",
+    "--basic-regexp",
+    "--extended-regexp",
+    "-E",
+    "--fixed-strings",
+    "-F",
+    "--perl-regexp",
+    "-P",
+    "--no-walk",
+    "--do-walk",
+];
+
+/// Options that select revisions and take a value, as `--opt=VALUE` or `--opt VALUE`.
+const VALUE_OPTIONS: &[&str] = &[
+    "--since",
+    "--after",
+    "--until",
+    "--before",
+    "--since-as-filter",
+    "--max-age",
+    "--min-age",
+    "--author",
+    "--committer",
+    "--grep",
+    "--grep-reflog",
+    "--max-count",
+    "--skip",
+    "--min-parents",
+    "--max-parents",
+    "--glob",
+    "--exclude",
+];
+
+/// Options that take a value only in the `--opt=VALUE` form.
+const EQUALS_ONLY_OPTIONS: &[&str] =
+    &["--branches", "--tags", "--remotes", "--ancestry-path", "--no-walk"];
+
+/// Refuses every argument that is not a revision-selection option, a revision, or a path
+/// after `--`. `--log-opts` is passed to `git rev-list`, whose option parser also accepts
+/// options that write files or run programs (`--output=FILE`, `--ext-diff`, `--textconv`);
+/// only the allow-list above reaches git. A value given as a separate argument (`--author
+/// NAME`, `-n 50`) may not start with `-`, so it can never smuggle an option past the check.
+///
+/// ```
+/// use leakguard::source::git::revlist::check_selection_args;
+/// let ok = |s: &[&str]| check_selection_args(&s.iter().map(|a| a.to_string()).collect::<Vec<_>>());
+/// assert!(ok(&["main..feature", "--since=2024-01-01", "-n", "50", "--", "src"]).is_ok());
+/// assert!(ok(&["--output=/tmp/x"]).unwrap_err().contains("--output=/tmp/x"));
+/// ```
+pub fn check_selection_args(args: &[String]) -> Result<(), String> {
+    let refuse = |a: &str| {
+        Err(format!(
+            "`{a}` is not a revision-selection option; refused, nothing was passed to git \
+             (allowed: revisions and ranges, paths after `--`, and selection options such as \
+             --all, --branches, --since, --until, --author, --grep, -n, --skip, --first-parent, \
+             --no-merges, --not)"
+        ))
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        i += 1;
+        if a == "--" {
+            // Everything after `--` is a path.
+            return Ok(());
+        }
+        if !a.starts_with('-') || a == "-" {
+            // A revision, a range or a path (git tells them apart).
+            if a == "-" {
+                return refuse(a);
+            }
+            continue;
+        }
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (a, None),
+        };
+        // `-50` and `-n50` (max count), `-n 50`.
+        if let Some(digits) = a.strip_prefix("-n").or_else(|| a.strip_prefix('-')) {
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+        }
+        if a == "-n" {
+            match args.get(i) {
+                Some(v) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+                    i += 1;
+                    continue;
+                }
+                _ => return refuse(a),
+            }
+        }
+        if inline.is_none() && FLAG_OPTIONS.contains(&name) {
+            continue;
+        }
+        if inline.is_some() && EQUALS_ONLY_OPTIONS.contains(&name) {
+            continue;
+        }
+        if VALUE_OPTIONS.contains(&name) {
+            if inline.is_some() {
+                continue;
+            }
+            match args.get(i) {
+                Some(v) if !v.starts_with('-') => {
+                    i += 1;
+                    continue;
+                }
+                _ => return refuse(a),
+            }
+        }
+        return refuse(a);
+    }
+    Ok(())
+}
+
 fn git(git_dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.arg("--git-dir").arg(git_dir).stdin(Stdio::null());
@@ -118,6 +273,8 @@ fn rev_list(
     args: &[String],
     mut each: impl FnMut(ObjectId),
 ) -> Result<(), GitError> {
+    check_selection_args(args)
+        .map_err(|message| GitError::Command { args: "rev-list".into(), message })?;
     let args = with_default_rev(git_dir, args)?;
     let shown = format!("rev-list {} {}", pre.join(" "), args.join(" "));
     let mut child = git(git_dir)
@@ -180,7 +337,45 @@ pub fn objects(git_dir: &Path, args: &[String]) -> Result<HashSet<ObjectId>, Git
 
 #[cfg(test)]
 mod tests {
-    use super::split_args;
+    use super::{check_selection_args, split_args};
+
+    #[test]
+    fn only_revision_selection_options_pass() {
+        let check = |s: &str| check_selection_args(&split_args(s).unwrap());
+        for ok in [
+            "main..feature",
+            "a...b ^c HEAD~3",
+            "--all",
+            "--branches --tags=v* --remotes=origin/*",
+            "--since=2024-01-01 --until 2024-02-01",
+            "--author='A B' --committer=x --grep=fix -i",
+            "-n 50",
+            "-n50",
+            "-50",
+            "--max-count=5 --skip 2",
+            "--no-merges --first-parent --ancestry-path",
+            "main --not feature",
+            "HEAD -- src/ --output=looks-like-a-path",
+            "",
+        ] {
+            assert!(check(ok).is_ok(), "{ok}: {:?}", check(ok));
+        }
+        for (bad, named) in [
+            ("--output=/tmp/x", "--output=/tmp/x"),
+            ("--output /tmp/x", "--output"),
+            ("-o /tmp/x", "-o"),
+            ("main --ext-diff", "--ext-diff"),
+            ("--textconv", "--textconv"),
+            ("--author --output=/tmp/x", "--author"),
+            ("-n --output=/tmp/x", "-n"),
+            ("--stdin", "--stdin"),
+            ("--all=x", "--all=x"),
+            ("-", "-"),
+        ] {
+            let e = check(bad).unwrap_err();
+            assert!(e.contains(&format!("`{named}`")), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn splits_like_a_shell() {
