@@ -11,6 +11,8 @@ mod git_util;
 mod git_history;
 #[cfg(feature = "git")]
 mod git_hooks;
+#[cfg(feature = "git")]
+mod hostile_git;
 mod quality;
 mod reports;
 #[cfg(feature = "revoke")]

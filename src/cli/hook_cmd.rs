@@ -170,7 +170,8 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
     for (_, r) in &sink.coverage.skipped {
         match r {
             SkipReason::TooLarge { .. } => large += 1,
-            _ => binary += 1,
+            SkipReason::Binary => binary += 1,
+            _ => {}
         }
     }
     let failures = &sink.coverage.failures;
@@ -205,7 +206,8 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
         for n in &result.not_scanned {
             let why = match n.reason {
                 NotScannedReason::BlobTimeout => "blob time budget exceeded",
-                _ => "overall time budget exceeded",
+                NotScannedReason::Deadline => "overall time budget exceeded",
+                _ => "the scan's worker threads ended before it",
             };
             out.line(&format!("  - blob {} ({}): {why}", n.blob_id, n.path));
         }
