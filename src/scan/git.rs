@@ -718,7 +718,8 @@ impl Worker<'_> {
         }
     }
 
-    /// Removes findings whose secret the parent version at the same path already had.
+    /// Removes findings whose secret the parent version at the same path already had. A parent
+    /// version that cannot be read removes nothing: its findings are all kept (safe side).
     fn drop_inherited(&self, found: &mut Vec<Finding>, site: &JobSite, max: u64) {
         let mut buf = Vec::new();
         let mut scratch = self.scanner.new_scratch();

@@ -153,7 +153,9 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
     }
     let boundary = shallow_boundary(repo, &mut failures);
     let (headers, allowed) = match &opts.selection {
-        Selection::AllRefs => (walk_all_refs(repo, &objects, &boundary, &mut failures)?, None),
+        Selection::AllRefs => {
+            (walk_all_refs(repo, &objects, &boundary, &mut failures, &mut warnings)?, None)
+        }
         Selection::RevList(args) => {
             let ids = revlist::commits(repo.git_dir(), args)?;
             let headers = read_headers(&objects, ids, &boundary, &mut failures);
@@ -332,6 +334,7 @@ fn walk_all_refs(
     objects: &Objects,
     boundary: &HashSet<ObjectId>,
     failures: &mut Failures,
+    warnings: &mut Warnings,
 ) -> Result<Vec<Header>, GitError> {
     let gix = repo.gix();
     let mut tips: Vec<ObjectId> = Vec::new();
@@ -360,7 +363,11 @@ fn walk_all_refs(
         let name = r.name().as_bstr().to_string();
         match objects.peel_to_commit(id, &mut buf) {
             Ok(Some(c)) => tips.push(c),
-            Ok(None) => {}
+            // History scans walk commits; a tag of a tree or blob carries no commit.
+            Ok(None) => warnings.push(format!(
+                "reference {name} points at a tree or blob, not a commit: its content is \
+                 scanned only where a commit also has it"
+            )),
             Err(e) => failures.add(
                 format!("ref:{name}"),
                 ReadFailure::new(

@@ -142,6 +142,8 @@ pub struct Repo {
     inner: gix::ThreadSafeRepository,
     /// Extra object databases searched *before* the repository's own (quarantine first).
     extra: Vec<gix::OdbHandle>,
+    /// Their directories, for [`Repo::check_packs`].
+    extra_dirs: Vec<PathBuf>,
 }
 
 impl std::fmt::Debug for Repo {
@@ -159,7 +161,7 @@ impl Repo {
     pub fn discover(path: &Path) -> Result<Repo, GitError> {
         let repo = gix::discover(path)
             .map_err(|e| GitError::Open { path: path.to_owned(), message: e.to_string() })?;
-        Ok(Repo { inner: repo.into_sync(), extra: Vec::new() })
+        Ok(Repo { inner: repo.into_sync(), extra: Vec::new(), extra_dirs: Vec::new() })
     }
 
     /// Adds the object directories a running git hook was given: `GIT_QUARANTINE_PATH` /
@@ -188,6 +190,7 @@ impl Repo {
             let handle = gix::odb::at(&dir, self.object_hash())
                 .map_err(|source| GitError::ObjectDir { path: dir.clone(), source })?;
             self.extra.push(gix::odb::memory::Proxy::new(handle, self.object_hash()));
+            self.extra_dirs.push(dir);
         }
         Ok(self)
     }
@@ -260,6 +263,7 @@ impl Repo {
     /// Cheap: headers and fan-out tables only, no checksums.
     pub fn check_packs(&self) -> Vec<ReadFailure> {
         let mut dirs = vec![self.inner.objects_dir().join("pack")];
+        dirs.extend(self.extra_dirs.iter().map(|d| d.join("pack")));
         if let Ok(v) = std::fs::read_to_string(self.inner.objects_dir().join("info/alternates")) {
             for line in v.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
                 let p = PathBuf::from(line);
