@@ -222,3 +222,39 @@ fn issue3_pre_receive_per_blob_budget_lists_the_slow_blob_and_scans_the_rest() {
     assert!(p.output.contains("scanned 1 new blob(s) (6 bytes)"), "{}", p.output);
     assert!(p.output.contains("push rejected: scan incomplete"), "{}", p.output);
 }
+
+#[test]
+fn issue9_pre_receive_lists_an_object_missing_from_quarantine_and_applies_the_policy() {
+    for (policy, should_pass) in [("allow", true), ("reject", false)] {
+        let s = server("");
+        let mut r = client(&s);
+        r.write("kept.txt", "kept\n");
+        r.write("gone.txt", "this blob disappears from the quarantine\n");
+        r.commit("two files");
+        let gone = r.git(&["rev-parse", "HEAD:gone.txt"]);
+        // A hook that loses one pushed object after git's connectivity check, then runs
+        // leakguard: a real push, a real quarantine, a missing object.
+        let bin = assert_cmd::cargo::cargo_bin("leakguard");
+        std::fs::write(
+            s.bare.join("hooks/pre-receive"),
+            format!(
+                "#!/bin/sh\nrm -f \"$GIT_QUARANTINE_PATH/{}/{}\"\nexec '{}' hook pre-receive \
+                 --on-timeout {policy}\n",
+                &gone[..2],
+                &gone[2..],
+                bin.display()
+            ),
+        )
+        .unwrap();
+        let p = push(r.path(), &["origin", "main"], &[]);
+        assert_eq!(p.ok, should_pass, "{policy}: {}", p.output);
+        assert!(p.output.contains("could not read; NOT scanned:"), "{}", p.output);
+        assert!(
+            p.output.contains(&format!("gone.txt: blob {gone}")) && p.output.contains("is missing"),
+            "{}",
+            p.output
+        );
+        assert!(p.output.contains("scanned 1 new blob(s)"), "{}", p.output);
+        assert!(p.output.contains(&format!("--on-timeout {policy}")), "{}", p.output);
+    }
+}

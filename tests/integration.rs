@@ -13,6 +13,8 @@ mod git_history;
 #[cfg(feature = "git")]
 mod git_hooks;
 mod hostile_config;
+#[cfg(feature = "git")]
+mod hostile_git;
 mod quality;
 mod reports;
 #[cfg(feature = "revoke")]

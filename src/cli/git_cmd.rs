@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use leakguard::report::ReportMeta;
 use leakguard::scan::cache::BlobCache;
-use leakguard::scan::git::{GitScanOptions, GitScanSummary, scan_blobs};
+use leakguard::scan::git::{GitScanOptions, GitScanSummary, NotScannedReason, scan_blobs};
 use leakguard::scan::{ScanStats, Scanner};
 use leakguard::source::git::history::{self, PlanOptions, Selection};
 use leakguard::source::git::{Repo, revlist, staged};
@@ -179,6 +179,7 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
         meta.messages.push(("warn".into(), w.clone()));
     }
     let commits = plan.commits.len();
+    let commits_not_examined = plan.commits_not_examined;
     let mut info =
         format!("git: {described}: {commits} commit(s), {} distinct blob(s)", plan.blobs.len());
     if plan.excluded > 0 {
@@ -207,6 +208,12 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
     progress.finish();
     drop(cache);
     meta.end = time::OffsetDateTime::now_utc();
+    if commits_not_examined > 0 {
+        sink.coverage.fail(
+            "",
+            format!("{commits_not_examined} commit(s) not examined: their content is not scanned"),
+        );
+    }
     add_notes(&result, &mut sink, &mut meta);
     let ignores = args.filter.load(work_dir.as_deref().unwrap_or(repo.git_dir()))?;
     let findings = args.filter.apply(&ignores, sink.findings, &mut meta, args.out.quiet)?;
@@ -225,9 +232,18 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
     Ok(exit_code(&findings, &meta.coverage, &args.out))
 }
 
-/// Moves the sink's skips and failures into the report, with the scan's warnings.
+/// Moves the sink's skips and failures into the report, with the scan's warnings. Blobs the
+/// scan did not reach (no budget is set here, so only when its workers died) are failures.
 fn add_notes(result: &GitScanSummary, sink: &mut CollectSink, meta: &mut ReportMeta) {
     meta.coverage = std::mem::take(&mut sink.coverage);
+    for n in &result.not_scanned {
+        let why = match n.reason {
+            NotScannedReason::BlobTimeout => "blob time budget exceeded",
+            NotScannedReason::Deadline => "time budget exceeded",
+            _ => "the scan's worker threads ended before it",
+        };
+        meta.coverage.fail(n.path.clone(), format!("blob {} not scanned: {why}", n.blob_id));
+    }
     meta.coverage.normalize();
     for w in &result.warnings {
         meta.messages.push(("warn".into(), w.clone()));
@@ -284,7 +300,7 @@ pub(crate) fn run_staged(repo_path: &Path, args: StagedArgs) -> Result<i32> {
     if s.skipped > 0 {
         line.push_str(&format!(", {} skipped (binary or too large)", s.skipped));
     }
-    if files == 0 {
+    if files == 0 && meta.coverage.is_complete() {
         line.push_str(" (nothing staged)");
     }
     eprintln!("{line}");

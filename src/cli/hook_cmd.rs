@@ -8,6 +8,15 @@
 //! (fail open, the default, like GitLab) or `reject` (fail closed), and it always lists what
 //! was not scanned. Only a finding, or a timeout under `reject`, rejects the push; an internal
 //! error rejects too (exit 2), since git treats any non-zero exit as a rejection.
+//!
+//! Objects that cannot be read (missing from the quarantine, corrupt pack data, an unreadable
+//! tree) are not fatal: each is listed under "could not read; NOT scanned" and makes the scan
+//! incomplete, which the same `--on-timeout` policy decides (allow by default, like GitLab's
+//! fail-open push protection; `reject` fails closed). Fatal, and so a rejection with exit 2:
+//! the repository cannot be opened, the ref updates cannot be parsed, or `git rev-list`
+//! cannot list the pushed *commits* (a pushed commit itself is missing). The hook makes no
+//! network calls: gix reads local object stores only and the `git rev-list` child runs with
+//! `GIT_NO_LAZY_FETCH=1`.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -127,6 +136,7 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
     let commits = revlist::commits(repo.git_dir(), &rev_args)?;
     let mut buf = Vec::new();
     for c in &commits {
+        // An unreadable commit cannot ask for a skip; the plan below lists it as a failure.
         if let Ok(info) = objects.commit_info(c, &mut buf) {
             if push::message_requests_skip(&info.message) {
                 out.line(&format!(
@@ -170,7 +180,8 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
     for (_, r) in &sink.coverage.skipped {
         match r {
             SkipReason::TooLarge { .. } => large += 1,
-            _ => binary += 1,
+            SkipReason::Binary => binary += 1,
+            _ => {}
         }
     }
     let failures = &sink.coverage.failures;
@@ -205,7 +216,8 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
         for n in &result.not_scanned {
             let why = match n.reason {
                 NotScannedReason::BlobTimeout => "blob time budget exceeded",
-                _ => "overall time budget exceeded",
+                NotScannedReason::Deadline => "overall time budget exceeded",
+                _ => "the scan's worker threads ended before it",
             };
             out.line(&format!("  - blob {} ({}): {why}", n.blob_id, n.path));
         }

@@ -18,6 +18,12 @@
 //! abandoned (it cannot be preempted; its late result is ignored) and a replacement worker
 //! continues with the remaining blobs. With an overall deadline the driver returns when it
 //! passes and lists every blob not scanned. Nothing here blocks on a worker that overran.
+//!
+//! Failing closed: what the source could not read while planning ([`BlobJobs::failures`]) and
+//! every blob that cannot be read now (missing, corrupt pack data) reach the sink as
+//! [`Sink::error`] with the blob's path and a message naming the object id and commit; paths
+//! the plan excluded reach it as [`SkipReason::Excluded`] policy skips, once per path. Blobs
+//! left over because every worker died are listed as [`NotScannedReason::WorkerLost`].
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -34,7 +40,7 @@ use super::{ScanScratch, ScanStats, Scanner, Sink, SkipReason, StatsSnapshot};
 use crate::finding::Finding;
 use crate::source::git::history::Plan;
 use crate::source::git::staged::Staged;
-use crate::source::git::{CommitInfoCache, Objects, Repo};
+use crate::source::git::{CommitInfoCache, Objects, ReadFailure, Repo};
 use crate::source::{CommitInfo, Provenance, looks_binary};
 
 /// One place a blob is reported at.
@@ -63,6 +69,14 @@ pub trait BlobJobs: Send + Sync + 'static {
     fn blob(&self, i: usize) -> ObjectId;
     /// The sites of blob `i` (appended to `out`).
     fn sites(&self, i: usize, out: &mut Vec<JobSite>);
+    /// What the source could not read while listing the blobs; each becomes a sink failure.
+    fn failures(&self) -> &[ReadFailure] {
+        &[]
+    }
+    /// Paths the source left out by exclusion; each becomes a policy skip.
+    fn excluded(&self) -> &[String] {
+        &[]
+    }
 }
 
 impl BlobJobs for Plan {
@@ -82,6 +96,12 @@ impl BlobJobs for Plan {
             });
         }
     }
+    fn failures(&self) -> &[ReadFailure] {
+        &self.failures
+    }
+    fn excluded(&self) -> &[String] {
+        &self.excluded_paths
+    }
 }
 
 impl BlobJobs for Staged {
@@ -99,6 +119,12 @@ impl BlobJobs for Staged {
             order: 0,
             parents: b.head.into_iter().collect(),
         });
+    }
+    fn failures(&self) -> &[ReadFailure] {
+        &self.failures
+    }
+    fn excluded(&self) -> &[String] {
+        &self.excluded_paths
     }
 }
 
@@ -137,6 +163,8 @@ pub enum NotScannedReason {
     BlobTimeout,
     /// The overall deadline passed first.
     Deadline,
+    /// Every worker thread ended (died outside the per-blob guard) before reaching it.
+    WorkerLost,
 }
 
 /// A blob that was not scanned because of a time budget.
@@ -161,7 +189,8 @@ pub struct GitScanSummary {
     pub cached: u64,
     /// Blobs not scanned because of a time budget.
     pub not_scanned: Vec<NotScanned>,
-    /// Problems (missing objects, unreadable commits): reported, not fatal.
+    /// Notes that do not make the scan incomplete (blob cache trouble, commit metadata of a
+    /// finding unavailable). Failures go to the sink, not here.
     pub warnings: Vec<String>,
 }
 
@@ -170,7 +199,10 @@ enum Outcome {
     Clean,
     Findings(Vec<(u32, Option<ObjectId>, Finding)>),
     Skipped(String, SkipReason),
-    Error(String),
+    /// (path, message naming the blob id): a failure.
+    Error(String, String),
+    /// Path-only findings of a blob whose content could not be read, and the failure.
+    FindingsAndError(Vec<(u32, Option<ObjectId>, Finding)>, String, String),
 }
 
 struct Done {
@@ -222,6 +254,12 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
     let started = Instant::now();
     let objects = repo.objects();
     let mut summary = GitScanSummary { blobs: jobs.len() as u64, ..Default::default() };
+    for path in jobs.excluded() {
+        sink.skipped(path, &SkipReason::Excluded)?;
+    }
+    for f in jobs.failures() {
+        sink.error(&f.path, &f.message)?;
+    }
     let mut sites = Vec::new();
     let mut path_findings = Vec::new();
     let mut todo = Vec::with_capacity(jobs.len());
@@ -287,6 +325,8 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
     let mut result: Result<(), S::Error> = Ok(());
     // The sink asked to stop: what is left was not skipped for lack of time.
     let mut stopped = false;
+    // Every worker ended with blobs outstanding.
+    let mut lost = false;
     let tick = Duration::from_millis(20);
     while remaining > 0 {
         let wait = match opts.deadline {
@@ -324,10 +364,14 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
                 // per-blob guard): stop rather than wait forever; the rest is listed.
                 if slots.iter().all(|(s, h)| h.is_finished() || s.abandoned.load(Ordering::Relaxed))
                 {
+                    lost = true;
                     break;
                 }
             }
-            Err(channel::RecvTimeoutError::Disconnected) => break,
+            Err(channel::RecvTimeoutError::Disconnected) => {
+                lost = true;
+                break;
+            }
         }
         if opts.deadline.is_some_and(|d| Instant::now() >= d) {
             break;
@@ -365,9 +409,10 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
         }
     }
     ctx.quit.store(true, Ordering::Relaxed);
+    let why = if lost { NotScannedReason::WorkerLost } else { NotScannedReason::Deadline };
     for (pos, s) in state.iter().enumerate() {
         if *s == State::Pending && !stopped && result.is_ok() {
-            summary.not_scanned.push(not_scanned(&ctx, pos, NotScannedReason::Deadline));
+            summary.not_scanned.push(not_scanned(&ctx, pos, why));
         }
     }
     result?;
@@ -442,11 +487,12 @@ fn handle<J: BlobJobs, S: Sink>(
             Ok(true)
         }
         Outcome::Skipped(path, reason) => sink.skipped(&path, &reason),
-        Outcome::Error(msg) => {
-            if summary.warnings.len() < 50 {
-                summary.warnings.push(msg.clone());
+        Outcome::Error(path, msg) => sink.error(&path, &msg),
+        Outcome::FindingsAndError(fs, path, msg) => {
+            for (order, commit, f) in fs {
+                dedup.add(order, commit, f);
             }
-            sink.error("", &msg)
+            sink.error(&path, &msg)
         }
     }
 }
@@ -556,7 +602,13 @@ fn worker<J: BlobJobs>(ctx: &Ctx<J>, slot: &Slot, tx: &channel::Sender<Done>) {
         (w.scanned, w.skipped) = (None, false);
         let outcome =
             std::panic::catch_unwind(AssertUnwindSafe(|| w.scan(ctx, i))).unwrap_or_else(|_| {
-                Outcome::Error(format!("blob {}: scanner panicked", ctx.jobs.blob(i)))
+                let mut sites = Vec::new();
+                ctx.jobs.sites(i, &mut sites);
+                let path = sites.first().map(|s| s.path.clone()).unwrap_or_default();
+                Outcome::Error(
+                    path,
+                    format!("{}: scanner panicked", blob_at(ctx.jobs.blob(i), &sites)),
+                )
             });
         *slot.current.lock().unwrap_or_else(|p| p.into_inner()) = None;
         if slot.abandoned.load(Ordering::Relaxed)
@@ -594,9 +646,19 @@ impl Worker<'_> {
         let size = match self.objects.header(&id) {
             Ok(Some((_, size))) => size,
             Ok(None) => {
-                return Outcome::Error(format!("{first_path}: blob {id} is missing"));
+                let what = blob_at(id, &self.sites);
+                return with_path_findings(
+                    out,
+                    Outcome::Error(first_path, format!("{what} is missing, not scanned")),
+                );
             }
-            Err(e) => return Outcome::Error(format!("{first_path}: {e}")),
+            Err(e) => {
+                let what = blob_at(id, &self.sites);
+                return with_path_findings(
+                    out,
+                    Outcome::Error(first_path, format!("{what} cannot be read, not scanned: {e}")),
+                );
+            }
         };
         if size > ctx.max_blob_size {
             self.skipped = true;
@@ -622,7 +684,13 @@ impl Worker<'_> {
     ) -> Outcome {
         let data = match self.objects.find_kind(&id, Kind::Blob, buf) {
             Ok(d) => d,
-            Err(e) => return Outcome::Error(format!("{first_path}: {e}")),
+            Err(e) => {
+                let what = blob_at(id, &self.sites);
+                return with_path_findings(
+                    out,
+                    Outcome::Error(first_path, format!("{what} cannot be read, not scanned: {e}")),
+                );
+            }
         };
         if !ctx.scan_binary && looks_binary(data) {
             self.skipped = true;
@@ -650,7 +718,8 @@ impl Worker<'_> {
         }
     }
 
-    /// Removes findings whose secret the parent version at the same path already had.
+    /// Removes findings whose secret the parent version at the same path already had. A parent
+    /// version that cannot be read removes nothing: its findings are all kept (safe side).
     fn drop_inherited(&self, found: &mut Vec<Finding>, site: &JobSite, max: u64) {
         let mut buf = Vec::new();
         let mut scratch = self.scanner.new_scratch();
@@ -669,7 +738,22 @@ impl Worker<'_> {
     }
 }
 
-/// A skipped blob may still have path-only findings; those win over the skip notice.
+/// A skipped blob may still have path-only findings; those win over a skip notice. A failure
+/// is never hidden by them: the path-only findings go with it.
 fn with_path_findings(found: Vec<(u32, Option<ObjectId>, Finding)>, skipped: Outcome) -> Outcome {
-    if found.is_empty() { skipped } else { Outcome::Findings(found) }
+    match skipped {
+        Outcome::Error(path, msg) if !found.is_empty() => {
+            Outcome::FindingsAndError(found, path, msg)
+        }
+        skipped if found.is_empty() => skipped,
+        _ => Outcome::Findings(found),
+    }
+}
+
+/// `blob <id> (in commit <sha>)`, naming the commit of the blob's first site when known.
+fn blob_at(id: ObjectId, sites: &[JobSite]) -> String {
+    match sites.first().and_then(|s| s.commit) {
+        Some(c) => format!("blob {id} (in commit {c})"),
+        None => format!("blob {id}"),
+    }
 }

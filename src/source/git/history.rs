@@ -15,6 +15,12 @@
 //! blob is listed once however many commits and paths carry it, so the scan driver reads
 //! and scans each distinct blob once. Only ids, interned paths and small integers are kept
 //! per blob: commit metadata is decoded later, for commits that have findings.
+//!
+//! Nothing that cannot be read is dropped: an unreadable reference target, commit, parent or
+//! tree becomes a [`ReadFailure`] in [`Plan::failures`] (once per object) and enumeration goes
+//! on with the rest; an unreadable parent or parent tree makes the child's content count as
+//! new (scanning more, never less). Commits a `.git/shallow` file marks as boundaries are
+//! treated as roots, as git does, so only their absent parents are expected and silent.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,7 +31,7 @@ use gix::ObjectId;
 use gix::object::Kind;
 use gix::objs::tree::EntryKind;
 
-use super::{GitError, Objects, Repo, revlist};
+use super::{GitError, Objects, ReadFailure, Repo, revlist};
 use crate::source::exclude::ExcludeSet;
 
 /// Which commits to take.
@@ -101,10 +107,15 @@ pub struct Plan {
     pub blobs: Vec<PlannedBlob>,
     /// Whether the repository is a shallow clone.
     pub shallow: bool,
-    /// Problems met on the way (missing objects, shallow boundaries): reported, not fatal.
+    /// Notes that do not make the scan incomplete (the shallow boundary).
     pub warnings: Vec<String>,
-    /// Introductions left out by path exclusions.
+    /// Objects, references and packs that should have been read and could not be, one entry
+    /// per object: the scan is incomplete.
+    pub failures: Vec<ReadFailure>,
+    /// Distinct paths left out by exclusions (the length of `excluded_paths`).
     pub excluded: u64,
+    /// The distinct paths left out by exclusions (a directory with a trailing `/`), sorted.
+    pub excluded_paths: Vec<String>,
     /// Commits not examined because the deadline passed.
     pub commits_not_examined: u64,
     /// For range selections: the blobs at the same path in the introducing commit's parents,
@@ -136,15 +147,28 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
     let objects = repo.objects();
     let mut plan = Plan { shallow: repo.is_shallow(), ..Default::default() };
     let mut warnings = Warnings::default();
+    let mut failures = Failures::default();
+    for f in repo.check_packs() {
+        failures.add(f.path.clone(), f);
+    }
+    let boundary = shallow_boundary(repo, &mut failures);
     let (headers, allowed) = match &opts.selection {
-        Selection::AllRefs => (walk_all_refs(repo, &objects, &mut warnings)?, None),
+        Selection::AllRefs => {
+            (walk_all_refs(repo, &objects, &boundary, &mut failures, &mut warnings)?, None)
+        }
         Selection::RevList(args) => {
             let ids = revlist::commits(repo.git_dir(), args)?;
-            let headers = read_headers(&objects, ids, &mut warnings);
+            let headers = read_headers(&objects, ids, &boundary, &mut failures);
             let allowed: HashSet<ObjectId> = revlist::objects(repo.git_dir(), args)?;
             (headers, Some(allowed))
         }
     };
+    if repo.git_dir().join("info/grafts").is_file() {
+        warnings.push(
+            "info/grafts is not honoured: commits were enumerated with their recorded parents"
+                .to_string(),
+        );
+    }
     let order = oldest_first(&headers);
     // Parents in the selection need not be read again to find their trees.
     let tree_of: HashMap<ObjectId, ObjectId> = headers.iter().map(|h| (h.id, h.tree)).collect();
@@ -157,6 +181,7 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
     let mut blob_index: HashMap<ObjectId, u32> = HashMap::new();
     let mut path_index: HashMap<String, u32> = HashMap::new();
     let mut sites_seen: HashSet<(u32, u32)> = HashSet::new();
+    let mut excluded_paths: HashSet<String> = HashSet::new();
     let threads = opts.threads.max(1);
     for (chunk_no, chunk) in order.chunks(CHUNK).enumerate() {
         if opts.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -170,10 +195,10 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
                 plan.commits_not_examined += 1;
                 continue;
             };
-            for w in result.warnings {
-                warnings.push(w);
+            for (key, f) in result.failures {
+                failures.add(key, f);
             }
-            plan.excluded += result.excluded;
+            excluded_paths.extend(result.excluded_paths);
             for (path, blob, parents) in result.introduced {
                 if let Some(allowed) = &allowed {
                     if !allowed.contains(&blob) {
@@ -211,7 +236,64 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
         );
     }
     plan.warnings = warnings.finish();
+    plan.failures = failures.list;
+    plan.excluded = excluded_paths.len() as u64;
+    plan.excluded_paths = excluded_paths.into_iter().collect();
+    plan.excluded_paths.sort();
     Ok(plan)
+}
+
+/// Read failures, once per key (an object id, a reference name, a pack).
+#[derive(Default)]
+struct Failures {
+    seen: HashSet<String>,
+    list: Vec<ReadFailure>,
+}
+
+impl Failures {
+    fn add(&mut self, key: String, f: ReadFailure) {
+        if self.seen.insert(key) {
+            self.list.push(f);
+        }
+    }
+}
+
+/// The commits `.git/shallow` lists: git treats them as having no parents.
+fn shallow_boundary(repo: &Repo, failures: &mut Failures) -> HashSet<ObjectId> {
+    match repo.gix().shallow_commits() {
+        Ok(Some(c)) => c.iter().copied().collect(),
+        Ok(None) => HashSet::new(),
+        Err(e) => {
+            failures.add(
+                "shallow".into(),
+                ReadFailure::new(
+                    "shallow",
+                    format!(
+                        "cannot read the shallow file, commits behind the boundary are \
+                         reported as missing: {}",
+                        super::error_chain(&e)
+                    ),
+                ),
+            );
+            HashSet::new()
+        }
+    }
+}
+
+/// A commit's header, with no parents when it is a shallow boundary commit.
+fn header(
+    objects: &Objects,
+    id: ObjectId,
+    boundary: &HashSet<ObjectId>,
+    buf: &mut Vec<u8>,
+) -> Result<Header, GitError> {
+    let h = objects.commit_header(&id, buf)?;
+    let parents = if boundary.contains(&id) { Vec::new() } else { h.parents };
+    Ok(Header { id, tree: h.tree, parents, time: h.time })
+}
+
+fn commit_failure(id: ObjectId, e: &GitError, what: &str) -> (String, ReadFailure) {
+    (id.to_string(), ReadFailure::new(id.to_string(), format!("commit {id} {what}: {e}")))
 }
 
 /// Collects warnings, keeping the first few of each kind verbatim and counting the rest.
@@ -250,13 +332,20 @@ struct Header {
 fn walk_all_refs(
     repo: &Repo,
     objects: &Objects,
+    boundary: &HashSet<ObjectId>,
+    failures: &mut Failures,
     warnings: &mut Warnings,
 ) -> Result<Vec<Header>, GitError> {
     let gix = repo.gix();
     let mut tips: Vec<ObjectId> = Vec::new();
     let mut buf = Vec::new();
-    if let Ok(id) = gix.head_id() {
-        tips.push(id.detach());
+    // An unborn HEAD (no commit yet) has no id and is no failure.
+    match gix.head() {
+        Ok(head) => tips.extend(head.id().map(|id| id.detach())),
+        Err(e) => failures.add(
+            "HEAD".into(),
+            ReadFailure::new("HEAD", format!("cannot resolve HEAD: {}", super::error_chain(&e))),
+        ),
     }
     let platform = gix.references().map_err(|e| GitError::Refs(e.to_string()))?;
     let all = platform.all().map_err(|e| GitError::Refs(e.to_string()))?;
@@ -264,15 +353,31 @@ fn walk_all_refs(
         let r = match r {
             Ok(r) => r,
             Err(e) => {
-                warnings.push(format!("unreadable reference skipped: {e}"));
+                let msg = format!("unreadable reference: {}", super::error_chain(e.as_ref()));
+                failures.add(msg.clone(), ReadFailure::new("", msg));
                 continue;
             }
         };
+        // Symbolic references name another reference, which is listed itself.
         let Some(id) = r.target().try_id().map(|id| id.to_owned()) else { continue };
+        let name = r.name().as_bstr().to_string();
         match objects.peel_to_commit(id, &mut buf) {
             Ok(Some(c)) => tips.push(c),
-            Ok(None) => {}
-            Err(e) => warnings.push(format!("reference {} skipped: {e}", r.name().as_bstr())),
+            // History scans walk commits; a tag of a tree or blob carries no commit.
+            Ok(None) => warnings.push(format!(
+                "reference {name} points at a tree or blob, not a commit: its content is \
+                 scanned only where a commit also has it"
+            )),
+            Err(e) => failures.add(
+                format!("ref:{name}"),
+                ReadFailure::new(
+                    name,
+                    format!(
+                        "points at object {id}, which cannot be read: {e}; the history \
+                             only it reaches is not scanned"
+                    ),
+                ),
+            ),
         }
     }
     let mut seen: HashSet<ObjectId> = HashSet::new();
@@ -282,36 +387,50 @@ fn walk_all_refs(
         if !seen.insert(id) {
             continue;
         }
-        match objects.commit_header(&id, &mut buf) {
+        match header(objects, id, boundary, &mut buf) {
             Ok(h) => {
                 for p in &h.parents {
                     if !seen.contains(p) {
                         stack.push(*p);
                     }
                 }
-                headers.push(Header { id, tree: h.tree, parents: h.parents, time: h.time });
+                headers.push(h);
             }
-            // A parent missing behind a shallow boundary is expected; anything else is noted.
-            Err(GitError::Missing { .. }) if repo.is_shallow() => {}
-            Err(e) => warnings.push(format!("commit skipped: {e}")),
+            Err(e) => {
+                let (key, f) = commit_failure(
+                    id,
+                    &e,
+                    "cannot be read; its content and the history only it reaches are not scanned",
+                );
+                failures.add(key, f);
+            }
         }
     }
     Ok(headers)
 }
 
-fn read_headers(objects: &Objects, ids: Vec<ObjectId>, warnings: &mut Warnings) -> Vec<Header> {
+fn read_headers(
+    objects: &Objects,
+    ids: Vec<ObjectId>,
+    boundary: &HashSet<ObjectId>,
+    failures: &mut Failures,
+) -> Vec<Header> {
     let mut buf = Vec::new();
     let mut seen = HashSet::new();
-    ids.into_iter()
-        .filter(|id| seen.insert(*id))
-        .filter_map(|id| match objects.commit_header(&id, &mut buf) {
-            Ok(h) => Some(Header { id, tree: h.tree, parents: h.parents, time: h.time }),
+    let mut out = Vec::new();
+    for id in ids {
+        if !seen.insert(id) {
+            continue;
+        }
+        match header(objects, id, boundary, &mut buf) {
+            Ok(h) => out.push(h),
             Err(e) => {
-                warnings.push(format!("commit skipped: {e}"));
-                None
+                let (key, f) = commit_failure(id, &e, "cannot be read; its content is not scanned");
+                failures.add(key, f);
             }
-        })
-        .collect()
+        }
+    }
+    out
 }
 
 /// Indices of `headers` sorted by committer time, ties by generation (parents first).
@@ -361,8 +480,17 @@ fn oldest_first(headers: &[Header]) -> Vec<usize> {
 struct CommitDiff {
     /// (path, blob, blobs at the same path in the parents).
     introduced: Vec<(String, ObjectId, Vec<ObjectId>)>,
-    warnings: Vec<String>,
-    excluded: u64,
+    /// (dedup key: the object id, failure).
+    failures: Vec<(String, ReadFailure)>,
+    /// Paths left out by exclusions (directories with a trailing `/`).
+    excluded_paths: Vec<String>,
+}
+
+impl CommitDiff {
+    fn fail(&mut self, id: ObjectId, path: String, message: String) {
+        let path = if path.is_empty() { id.to_string() } else { path };
+        self.failures.push((id.to_string(), ReadFailure::new(path, message)));
+    }
 }
 
 fn diff_chunk(
@@ -374,7 +502,6 @@ fn diff_chunk(
     opts: &PlanOptions,
 ) -> Vec<Option<CommitDiff>> {
     let next = AtomicUsize::new(0);
-    let shallow = repo.is_shallow();
     let threads = threads.min(chunk.len()).max(1);
     let mut results: Vec<Option<CommitDiff>> = Vec::new();
     results.resize_with(chunk.len(), || None);
@@ -396,10 +523,24 @@ fn diff_chunk(
                             break;
                         }
                         let h = &headers[chunk[i]];
-                        out.push((
-                            i,
-                            diff_commit(&objects, h, tree_of, shallow, &opts.excludes, &mut bufs),
-                        ));
+                        // A panic in one commit's diff costs that commit only, and is listed.
+                        let d = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            diff_commit(&objects, h, tree_of, &opts.excludes, &mut bufs)
+                        }))
+                        .unwrap_or_else(|_| {
+                            bufs = Bufs::default();
+                            let mut d = CommitDiff::default();
+                            d.fail(
+                                h.id,
+                                String::new(),
+                                format!(
+                                    "commit {}: tree diff panicked; its content is not scanned",
+                                    h.id
+                                ),
+                            );
+                            d
+                        });
+                        out.push((i, d));
                     }
                     out
                 })
@@ -425,7 +566,6 @@ fn diff_commit(
     objects: &Objects,
     h: &Header,
     tree_of: &HashMap<ObjectId, ObjectId>,
-    shallow: bool,
     excludes: &ExcludeSet,
     bufs: &mut Bufs,
 ) -> CommitDiff {
@@ -438,17 +578,24 @@ fn diff_commit(
         }
         match objects.commit_header(p, &mut bufs.commit) {
             Ok(ph) => parent_trees.push(ph.tree),
-            // Behind the shallow boundary: the commit counts as a root.
-            Err(GitError::Missing { .. }) if shallow => {}
-            Err(e) => d.warnings.push(format!(
-                "commit {}: parent unreadable, its content counts as new: {e}",
-                h.id
-            )),
+            // The child is still scanned in full (its content counts as new).
+            Err(e) => d.fail(
+                *p,
+                String::new(),
+                format!("commit {p} (parent of {}) cannot be read: {e}", h.id),
+            ),
         }
     }
     let mut prefix = String::new();
     if let Err(e) = diff_tree(objects, h.tree, &parent_trees, &mut prefix, excludes, bufs, &mut d) {
-        d.warnings.push(format!("commit {}: tree skipped: {e}", h.id));
+        d.fail(
+            h.tree,
+            h.id.to_string(),
+            format!(
+                "root tree {} of commit {} cannot be read, nothing in it is scanned: {e}",
+                h.tree, h.id
+            ),
+        );
     }
     d
 }
@@ -514,7 +661,11 @@ fn diff_tree(
         match read_tree(objects, p, &mut buf) {
             Ok(e) => parent_entries.push(e),
             // An unreadable parent subtree makes everything here count as new: safe side.
-            Err(e) => d.warnings.push(format!("{prefix}: parent tree skipped: {e}")),
+            Err(e) => d.fail(
+                p,
+                prefix.clone(),
+                format!("tree {p} (a parent's version of this directory) cannot be read: {e}"),
+            ),
         }
     }
     bufs.pool.push(buf);
@@ -536,13 +687,17 @@ fn diff_tree(
         }
         prefix.push_str(&e.name.to_str_lossy());
         if !excludes.is_empty() && excludes.is_excluded(prefix) {
-            d.excluded += 1;
+            d.excluded_paths.push(if dir { format!("{prefix}/") } else { prefix.clone() });
             continue;
         }
         if dir {
             let sub_parents: Vec<ObjectId> = in_parents.iter().map(|pe| pe.id).collect();
             if let Err(err) = diff_tree(objects, e.id, &sub_parents, prefix, excludes, bufs, d) {
-                d.warnings.push(format!("{prefix}: tree skipped: {err}"));
+                d.fail(
+                    e.id,
+                    format!("{prefix}/"),
+                    format!("tree {} cannot be read, nothing under it is scanned: {err}", e.id),
+                );
             }
         } else {
             let parents = in_parents.iter().map(|pe| pe.id).collect();

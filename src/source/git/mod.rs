@@ -11,8 +11,15 @@
 //! reachable from every ref) and all object reading use gix only.
 //!
 //! Sources know nothing about rules: this module yields commits, blob ids and paths; the
-//! scan driver (`scan::git`) decides what to scan. Per-object problems (missing or corrupt
-//! objects, shallow boundaries) are collected as warnings, never fatal.
+//! scan driver (`scan::git`) decides what to scan.
+//!
+//! Failing closed: an object that should be read and cannot be (a corrupt or truncated pack
+//! or pack index, a missing object, an unreadable commit, tree or reference target) is never
+//! fatal and never silent. It is recorded as a [`ReadFailure`] naming the object id and the
+//! path, commit or reference it was met at (never its content), enumeration continues with
+//! everything else, and the caller lists it as a failure, so the run ends incomplete (exit 2).
+//! Only what git itself defines away stays a warning: the missing parents behind a shallow
+//! clone's boundary.
 
 pub mod history;
 pub mod push;
@@ -106,12 +113,37 @@ pub enum GitError {
     BadId(String),
 }
 
+/// Something that should have been read and could not be: an object, a reference, the index.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ReadFailure {
+    /// Where it was met: a path in the repository, a reference name or the index file when
+    /// known, else the object id.
+    pub path: String,
+    /// What could not be read and why; names the object id, never the content.
+    pub message: String,
+}
+
+impl ReadFailure {
+    /// A failure at `path` (or at the object id when `path` is empty).
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> ReadFailure {
+        ReadFailure { path: path.into(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for ReadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
 /// A repository opened for scanning: cheap to clone, one clone per thread.
 #[derive(Clone)]
 pub struct Repo {
     inner: gix::ThreadSafeRepository,
     /// Extra object databases searched *before* the repository's own (quarantine first).
     extra: Vec<gix::OdbHandle>,
+    /// Their directories, for [`Repo::check_packs`].
+    extra_dirs: Vec<PathBuf>,
 }
 
 impl std::fmt::Debug for Repo {
@@ -129,7 +161,7 @@ impl Repo {
     pub fn discover(path: &Path) -> Result<Repo, GitError> {
         let repo = gix::discover(path)
             .map_err(|e| GitError::Open { path: path.to_owned(), message: e.to_string() })?;
-        Ok(Repo { inner: repo.into_sync(), extra: Vec::new() })
+        Ok(Repo { inner: repo.into_sync(), extra: Vec::new(), extra_dirs: Vec::new() })
     }
 
     /// Adds the object directories a running git hook was given: `GIT_QUARANTINE_PATH` /
@@ -158,6 +190,7 @@ impl Repo {
             let handle = gix::odb::at(&dir, self.object_hash())
                 .map_err(|source| GitError::ObjectDir { path: dir.clone(), source })?;
             self.extra.push(gix::odb::memory::Proxy::new(handle, self.object_hash()));
+            self.extra_dirs.push(dir);
         }
         Ok(self)
     }
@@ -224,10 +257,91 @@ impl Repo {
             .collect()
     }
 
+    /// Opens every pack index and pack header of the repository's own object directory (and
+    /// its extra ones): gitoxide leaves out a pack whose index does not load, so its objects
+    /// would only show up later as "missing". Each unusable pack is one failure naming it.
+    /// Cheap: headers and fan-out tables only, no checksums.
+    pub fn check_packs(&self) -> Vec<ReadFailure> {
+        let mut dirs = vec![self.inner.objects_dir().join("pack")];
+        dirs.extend(self.extra_dirs.iter().map(|d| d.join("pack")));
+        if let Ok(v) = std::fs::read_to_string(self.inner.objects_dir().join("info/alternates")) {
+            for line in v.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                let p = PathBuf::from(line);
+                let p = if p.is_relative() { self.inner.objects_dir().join(p) } else { p };
+                dirs.push(p.join("pack"));
+            }
+        }
+        let hash = self.object_hash();
+        let mut out = Vec::new();
+        for dir in dirs {
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(e) => e,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    out.push(ReadFailure::new(
+                        dir.display().to_string(),
+                        format!("cannot list pack directory: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let mut packs: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "pack"))
+                .collect();
+            packs.sort();
+            for pack in packs {
+                if let Some(problem) = check_pack(&pack, hash) {
+                    out.push(ReadFailure::new(pack.display().to_string(), problem));
+                }
+            }
+        }
+        out
+    }
+
     /// Parses a full hex object id.
     pub fn parse_id(&self, hex: &str) -> Result<ObjectId, GitError> {
         ObjectId::from_hex(hex.trim().as_bytes()).map_err(|_| GitError::BadId(hex.to_string()))
     }
+}
+
+/// Why the pack at `pack` (and its `.idx`) cannot be used, if it cannot.
+fn check_pack(pack: &Path, hash: gix::hash::Kind) -> Option<String> {
+    let idx_path = pack.with_extension("idx");
+    let idx = match gix::odb::pack::index::File::at(&idx_path, hash) {
+        Ok(i) => i,
+        Err(e) => {
+            return Some(format!(
+                "pack index {} unusable, none of the pack's objects can be read: {}",
+                idx_path.display(),
+                error_chain(&e)
+            ));
+        }
+    };
+    match gix::odb::pack::data::File::at(pack, hash) {
+        Ok(d) if d.num_objects() != idx.num_objects() => Some(format!(
+            "pack holds {} object(s) but its index lists {}: corrupt or truncated",
+            d.num_objects(),
+            idx.num_objects()
+        )),
+        Ok(_) => None,
+        Err(e) => Some(format!("pack unreadable: {}", error_chain(&e))),
+    }
+}
+
+/// An error and its sources, `: `-separated (gitoxide's top-level messages are generic).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(src) = cur {
+        let m = src.to_string();
+        if !s.contains(&m) {
+            s.push_str(": ");
+            s.push_str(&m);
+        }
+        cur = src.source();
+    }
+    s
 }
 
 fn canonical(p: &Path) -> PathBuf {
@@ -310,7 +424,10 @@ impl Objects {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    return Err(GitError::Object { id: id.to_string(), message: e.to_string() });
+                    return Err(GitError::Object {
+                        id: id.to_string(),
+                        message: error_chain(e.as_ref()),
+                    });
                 }
             }
         }
@@ -342,7 +459,10 @@ impl Objects {
                 Ok(Some(h)) => return Ok(Some((h.kind(), h.size()))),
                 Ok(None) => {}
                 Err(e) => {
-                    return Err(GitError::Object { id: id.to_string(), message: e.to_string() });
+                    return Err(GitError::Object {
+                        id: id.to_string(),
+                        message: error_chain(e.as_ref()),
+                    });
                 }
             }
         }

@@ -236,7 +236,9 @@ pub fn check_selection_args(args: &[String]) -> Result<(), String> {
 
 fn git(git_dir: &Path) -> Command {
     let mut cmd = Command::new("git");
-    cmd.arg("--git-dir").arg(git_dir).stdin(Stdio::null());
+    // No network: a partial clone would otherwise fetch missing objects from its promisor
+    // remote (git 2.44+ honours this; `--missing=print` below also turns fetching off).
+    cmd.arg("--git-dir").arg(git_dir).env("GIT_NO_LAZY_FETCH", "1").stdin(Stdio::null());
     cmd
 }
 
@@ -302,6 +304,9 @@ fn rev_list(
             if line.starts_with('-') {
                 continue;
             }
+            // `--missing=print` marks objects that are not there with `?`: they are still part
+            // of the selection, and reading them later fails loudly.
+            let line = line.strip_prefix('?').unwrap_or(&line);
             let hex = line.split_whitespace().next().unwrap_or("");
             if let Ok(id) = ObjectId::from_hex(hex.as_bytes()) {
                 each(id);
@@ -326,10 +331,11 @@ pub fn commits(git_dir: &Path, args: &[String]) -> Result<Vec<ObjectId>, GitErro
 }
 
 /// Every object `git rev-list --objects <args>` lists: what the range adds, i.e. not
-/// reachable from its excluded side.
+/// reachable from its excluded side. Missing objects are listed too (`--missing=print`)
+/// instead of ending git with "fatal: missing blob": the scan reports each as a failure.
 pub fn objects(git_dir: &Path, args: &[String]) -> Result<HashSet<ObjectId>, GitError> {
     let mut out = HashSet::new();
-    rev_list(git_dir, &["--objects", "--no-object-names"], args, |id| {
+    rev_list(git_dir, &["--objects", "--no-object-names", "--missing=print"], args, |id| {
         out.insert(id);
     })?;
     Ok(out)

@@ -5,9 +5,11 @@
 //! hook runs) and compare each entry with the blob at the same path in `HEAD`'s tree. The
 //! staged blob is already in the object database after `git add`, so its *whole* content is
 //! scanned and line numbers are those of the staged file. An index that exists but cannot be
-//! read is an error, never "nothing staged": a hook that silently scans nothing is the failure
-//! this module exists to avoid. Before the first commit there is no `HEAD` and every entry
-//! counts as staged.
+//! read (corrupt, truncated, unreadable) is a [`ReadFailure`], never "nothing staged": a hook
+//! that silently scans nothing is the failure this module exists to avoid. So is a `HEAD`
+//! commit or tree that cannot be read; then every index entry counts as staged (more is
+//! scanned, never less). Before the first commit there is no `HEAD` and every entry counts
+//! as staged.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +19,7 @@ use gix::ObjectId;
 use gix::object::Kind;
 use gix::objs::tree::EntryKind;
 
-use super::{GitError, Objects, Repo};
+use super::{GitError, Objects, ReadFailure, Repo};
 use crate::source::exclude::ExcludeSet;
 
 /// A staged file.
@@ -44,6 +46,10 @@ pub struct Staged {
     pub has_head: bool,
     /// Staged files left out by path exclusions.
     pub excluded: u64,
+    /// Their paths.
+    pub excluded_paths: Vec<String>,
+    /// What could not be read (the index, `HEAD`'s commit or trees): the scan is incomplete.
+    pub failures: Vec<ReadFailure>,
     /// Entries in conflict (unmerged), which cannot be committed as they are.
     pub conflicted: u64,
 }
@@ -58,25 +64,64 @@ pub fn staged(
     let gix = repo.gix();
     let index_path = index_file.map_or_else(|| gix.index_path(), Path::to_owned);
     let mut out = Staged { index_path: index_path.clone(), ..Default::default() };
-    if !index_path.exists() {
-        return Ok(out);
+    let shown = index_path.display().to_string();
+    match index_path.try_exists() {
+        Ok(true) => {}
+        Ok(false) => return Ok(out),
+        Err(e) => {
+            out.failures.push(ReadFailure::new(shown, format!("cannot read the index: {e}")));
+            return Ok(out);
+        }
     }
     out.index_exists = true;
-    let index = gix::index::File::at(&index_path, gix.object_hash(), false, Default::default())
-        .map_err(|e| GitError::Index { path: index_path.clone(), message: e.to_string() })?;
+    // Checksum verified (`skip_hash` false): a truncated or corrupted index is caught here.
+    let index =
+        match gix::index::File::at(&index_path, gix.object_hash(), false, Default::default()) {
+            Ok(i) => i,
+            Err(e) => {
+                out.failures.push(ReadFailure::new(
+                    shown,
+                    format!(
+                        "cannot read the index, nothing staged was scanned: {}",
+                        without_hashes(&super::error_chain(&e))
+                    ),
+                ));
+                return Ok(out);
+            }
+        };
     let objects = repo.objects();
-    let head = gix.head().map_err(|e| GitError::Refs(format!("HEAD: {e}")))?;
-    let head_files = match head.id() {
-        Some(id) => {
-            out.has_head = true;
-            let mut buf = Vec::new();
-            let tree = objects.commit_header(&id.detach(), &mut buf)?.tree;
-            let mut files = HashMap::new();
-            collect_tree(&objects, tree, &mut String::new(), &mut files)?;
-            files
+    let mut head_files = HashMap::new();
+    match gix.head() {
+        Ok(head) => {
+            if let Some(id) = head.id() {
+                out.has_head = true;
+                let id = id.detach();
+                let mut buf = Vec::new();
+                match objects.commit_header(&id, &mut buf) {
+                    Ok(h) => collect_tree(
+                        &objects,
+                        h.tree,
+                        &mut String::new(),
+                        &mut head_files,
+                        &mut out.failures,
+                    ),
+                    Err(e) => out.failures.push(ReadFailure::new(
+                        "HEAD",
+                        format!(
+                            "commit {id} cannot be read, every index entry counts as staged: {e}"
+                        ),
+                    )),
+                }
+            }
         }
-        None => HashMap::new(),
-    };
+        Err(e) => out.failures.push(ReadFailure::new(
+            "HEAD",
+            format!(
+                "cannot resolve HEAD, every index entry counts as staged: {}",
+                super::error_chain(&e)
+            ),
+        )),
+    }
     for entry in index.entries() {
         if entry.stage_raw() != 0 {
             out.conflicted += 1;
@@ -96,6 +141,7 @@ pub fn staged(
         }
         if !excludes.is_empty() && excludes.is_excluded(&path) {
             out.excluded += 1;
+            out.excluded_paths.push(path);
             continue;
         }
         out.blobs.push(StagedBlob { path, id: entry.id, head: head_id });
@@ -103,12 +149,53 @@ pub fn staged(
     Ok(out)
 }
 
-/// Every regular file of a tree, recursively: path → blob id.
+/// `message` with hex runs of 40 or more digits replaced by `…`: a checksum error quotes the
+/// checksum the file claims, which for a truncated index is whatever bytes ended up last
+/// (file names), and messages never carry content.
+fn without_hashes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut run = String::new();
+    for c in message.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+            continue;
+        }
+        if run.len() >= 40 {
+            out.push('…');
+        } else {
+            out.push_str(&run);
+        }
+        run.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
+}
+
+/// Every regular file of a tree, recursively: path → blob id. A tree that cannot be read is
+/// a failure; the files under it then count as staged.
 fn collect_tree(
     objects: &Objects,
     tree: ObjectId,
     prefix: &mut String,
     out: &mut HashMap<String, ObjectId>,
+    failures: &mut Vec<ReadFailure>,
+) {
+    if let Err(e) = collect_tree_inner(objects, tree, prefix, out, failures) {
+        let at = if prefix.is_empty() { "HEAD".to_string() } else { format!("{prefix}/") };
+        failures.push(ReadFailure::new(
+            at,
+            format!("tree {tree} in HEAD cannot be read, files under it count as staged: {e}"),
+        ));
+    }
+}
+
+fn collect_tree_inner(
+    objects: &Objects,
+    tree: ObjectId,
+    prefix: &mut String,
+    out: &mut HashMap<String, ObjectId>,
+    failures: &mut Vec<ReadFailure>,
 ) -> Result<(), GitError> {
     let mut buf = Vec::new();
     let data = objects.find_kind(&tree, Kind::Tree, &mut buf)?;
@@ -127,7 +214,7 @@ fn collect_tree(
         }
         prefix.push_str(&name);
         match kind {
-            EntryKind::Tree => collect_tree(objects, id, prefix, out)?,
+            EntryKind::Tree => collect_tree(objects, id, prefix, out, failures),
             EntryKind::Blob | EntryKind::BlobExecutable => {
                 out.insert(prefix.clone(), id);
             }
@@ -136,4 +223,18 @@ fn collect_tree(
     }
     prefix.truncate(base);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn checksums_are_not_quoted() {
+        let m = format!(
+            "mismatch: Hash was {}, but should have been {}",
+            "a1".repeat(20),
+            "6".repeat(64)
+        );
+        assert_eq!(super::without_hashes(&m), "mismatch: Hash was …, but should have been …");
+        assert_eq!(super::without_hashes("short abc1 ok"), "short abc1 ok");
+    }
 }
