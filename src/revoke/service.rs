@@ -92,7 +92,10 @@ struct Db {
 }
 
 impl Db {
-    fn spawn(mut outbox: Outbox) -> Result<(Db, std::thread::JoinHandle<()>), Error> {
+    fn spawn(
+        mut outbox: Outbox,
+        ckpt: CheckpointLock,
+    ) -> Result<(Db, std::thread::JoinHandle<()>), Error> {
         let (tx, mut rx) = mpsc::channel::<Cmd>(65_536);
         let outbox_path = outbox.path().to_path_buf();
         let handle = std::thread::Builder::new()
@@ -108,9 +111,11 @@ impl Db {
                     }
                     let wants_truncate = run_batch(&mut outbox, cmds);
                     if wants_truncate || outbox.wal_bytes() > WAL_SOFT_LIMIT_BYTES {
+                        let _one_at_a_time = lock(&ckpt);
                         truncate_wal(&outbox, CHECKPOINT_WAIT);
                     }
                 }
+                let _one_at_a_time = lock(&ckpt);
                 truncate_wal(&outbox, Duration::from_secs(2));
             })
             .map_err(|e| Error::io(outbox_path, e))?;
@@ -122,6 +127,17 @@ impl Db {
         self.tx.send(make(tx)).await.map_err(|_| "outbox writer stopped".to_string())?;
         rx.await.map_err(|_| "outbox writer stopped".to_string())?
     }
+}
+
+/// Serialises the checkpoint thread's `PASSIVE` copies and the writer's truncations within
+/// the process: SQLite lets one checkpoint run at a time and would make the other poll its
+/// busy handler (and give up after [`CHECKPOINT_WAIT`], letting the WAL grow); with the lock
+/// the writer waits exactly as long as the copy in progress, and the checkpoint thread skips a
+/// tick while the writer truncates.
+type CheckpointLock = Arc<std::sync::Mutex<()>>;
+
+fn lock(l: &CheckpointLock) -> std::sync::MutexGuard<'_, ()> {
+    l.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Truncating checkpoint on the writer's connection (see [`super::outbox`]); a failure is
@@ -215,7 +231,11 @@ struct Checkpointer {
 }
 
 impl Checkpointer {
-    fn spawn(outbox: Outbox, writer: mpsc::WeakSender<Cmd>) -> Result<Checkpointer, Error> {
+    fn spawn(
+        outbox: Outbox,
+        writer: mpsc::WeakSender<Cmd>,
+        ckpt: CheckpointLock,
+    ) -> Result<Checkpointer, Error> {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
         let path = outbox.path().to_path_buf();
@@ -225,8 +245,10 @@ impl Checkpointer {
                 let mut last = u64::MAX;
                 while !flag.load(std::sync::atomic::Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(200));
-                    if let Err(e) = outbox.checkpoint() {
-                        tracing::warn!("checkpoint: {e}");
+                    if let Ok(_one_at_a_time) = ckpt.try_lock() {
+                        if let Err(e) = outbox.checkpoint() {
+                            tracing::warn!("checkpoint: {e}");
+                        }
                     }
                     let size = outbox.wal_bytes();
                     if size > 0 && size == last {
@@ -373,8 +395,9 @@ impl Service {
         truncate_wal(&outbox, Duration::from_secs(2));
         let passive = Outbox::open_with(&cfg.outbox_path(), cfg.sync)?;
         passive.disable_auto_checkpoint()?;
-        let (db, writer) = Db::spawn(outbox)?;
-        let checkpointer = Checkpointer::spawn(passive, db.tx.downgrade())?;
+        let ckpt = CheckpointLock::default();
+        let (db, writer) = Db::spawn(outbox, ckpt.clone())?;
+        let checkpointer = Checkpointer::spawn(passive, db.tx.downgrade(), ckpt)?;
         let wake = Arc::new(Notify::new());
         let app = Arc::new(App {
             token_hash: Sha256::digest(token.as_bytes()).into(),

@@ -30,10 +30,12 @@ fn partner(delay: Duration) -> (FakeServer, Arc<Mutex<Vec<String>>>) {
     (f, got)
 }
 
-fn config(w: &World, port: u16, partner_url: &str, dispatch: &str) -> std::path::PathBuf {
+/// A service config listening on a port the kernel picks (printed on "listening"), so no other
+/// test can take the port between choosing and binding it.
+fn config(w: &World, partner_url: &str, dispatch: &str) -> std::path::PathBuf {
     let cfg = w.service_config(
         "svc",
-        port,
+        0,
         &[(&[T], partner_url)],
         "max_tokens_per_request = 1000\n[rate_limit]\nburst = 1000000\nrequests_per_second = 100000\n",
     );
@@ -74,7 +76,7 @@ fn delivered_tokens_leave_the_outbox_files() {
     let tokens: Vec<String> = (0..3000).map(|_| ghp()).collect();
     w.secrets.extend(tokens[..50].iter().cloned());
     let (partner, got) = partner(Duration::ZERO);
-    let cfg = config(&w, free_port(), &format!("{}/revoke", partner.url), "");
+    let cfg = config(&w, &format!("{}/revoke", partner.url), "");
     let (mut svc, url) = w.serve(&cfg);
     let db = w.path("svc-state/outbox.sqlite");
     post_all(&url, &tokens, 100);
@@ -99,12 +101,7 @@ fn delivered_tokens_leave_the_disk_after_sigkill_mid_dispatch_and_restart() {
     let tokens: Vec<String> = (0..1000).map(|_| ghp()).collect();
     w.secrets.extend(tokens[..50].iter().cloned());
     let (partner, got) = partner(Duration::from_millis(15));
-    let cfg = config(
-        &w,
-        free_port(),
-        &format!("{}/revoke", partner.url),
-        "batch_size = 10\nconcurrency = 1\n",
-    );
+    let cfg = config(&w, &format!("{}/revoke", partner.url), "batch_size = 10\nconcurrency = 1\n");
     let (mut svc, url) = w.serve(&cfg);
     let db = w.path("svc-state/outbox.sqlite");
     post_all(&url, &tokens, 250);
@@ -163,7 +160,7 @@ fn delivered_tokens_leave_the_disk_after_sigkill_mid_dispatch_and_restart() {
 fn wal_stays_bounded_under_sustained_load() {
     let mut w = World::new();
     let (partner, _) = partner(Duration::ZERO);
-    let cfg = config(&w, free_port(), &format!("{}/revoke", partner.url), "");
+    let cfg = config(&w, &format!("{}/revoke", partner.url), "");
     let (mut svc, url) = w.serve(&cfg);
     let wal = w.path("svc-state/outbox.sqlite-wal");
     let stop = Arc::new(AtomicBool::new(false));
@@ -199,20 +196,24 @@ fn wal_stays_bounded_under_sustained_load() {
                             .header("Authorization", SERVICE_TOKEN)
                             .body(serde_json::to_vec(&body).unwrap())
                             .send()
-                            .await
-                            .unwrap();
-                        assert_eq!(r.status(), 204);
-                        posted.fetch_add(100, Ordering::SeqCst);
+                            .await;
+                        match r {
+                            Ok(r) if r.status() == 204 => {
+                                posted.fetch_add(100, Ordering::SeqCst);
+                            }
+                            Ok(r) => return Some(format!("status {}", r.status())),
+                            Err(e) => return Some(format!("{e:?}")),
+                        }
                     }
-                });
+                    None
+                })
             })
         })
         .collect();
     std::thread::sleep(load);
     stop.store(true, Ordering::SeqCst);
-    for p in posters {
-        p.join().unwrap();
-    }
+    let failures: Vec<String> = posters.into_iter().filter_map(|p| p.join().unwrap()).collect();
+    assert!(failures.is_empty(), "POSTs failed: {failures:?}; service log: {}", svc.stderr());
     sampler.join().unwrap();
     let db_bytes = std::fs::metadata(w.path("svc-state/outbox.sqlite")).unwrap().len();
     let max = max_wal.load(Ordering::SeqCst);

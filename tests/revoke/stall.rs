@@ -41,7 +41,7 @@ fn until_closed(mut s: TcpStream, since: Instant) -> (Duration, String) {
 }
 
 fn config(w: &World, http: &str) -> std::path::PathBuf {
-    w.service_config("svc", free_port(), &[(&[T], "http://127.0.0.1:9/revoke")], http)
+    w.service_config("svc", 0, &[(&[T], "http://127.0.0.1:9/revoke")], http)
 }
 
 #[test]
