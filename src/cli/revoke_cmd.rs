@@ -434,12 +434,15 @@ pub(crate) fn serve(args: ServeArgs) -> Result<i32> {
                     .await
                     .with_context(|| format!("binding {}", cfg.listen))?;
                 let addr = listener.local_addr()?;
+                let (types, state) = (cfg.revocable_types().len(), cfg.state_dir.clone());
+                // keys, token, outbox and routes must all be valid before we say "listening"
+                let svc = service::Service::start(cfg)
+                    .with_context(|| format!("starting the service from {}", config.display()))?;
                 eprintln!(
-                    "leakguard serve: listening on http://{addr} ({} revocable type(s), state in {})",
-                    cfg.revocable_types().len(),
-                    cfg.state_dir.display()
+                    "leakguard serve: listening on http://{addr} ({types} revocable type(s), state in {})",
+                    state.display()
                 );
-                service::serve(cfg, listener, shutdown_signal()).await?;
+                svc.run(listener, shutdown_signal()).await?;
                 eprintln!("leakguard serve: stopped");
                 Ok::<_, anyhow::Error>(0)
             })

@@ -7,6 +7,7 @@
 //! to a file are written to a temporary file in the same directory, synced, then renamed
 //! ([`write_atomic`]): a killed scan leaves the previous report or none, never half of one.
 
+mod atomic;
 pub mod gitlab;
 pub mod jsonl;
 pub mod sarif;
@@ -91,7 +92,9 @@ pub fn write(
     }
 }
 
-/// Writes a file atomically: temp file in the same directory, fsync, rename.
+/// Writes a file atomically: an unnamed (`O_TMPFILE`) or private temporary file in the same
+/// directory, fsync, then link or rename into place; a killed run leaves no readable temporary
+/// file (see `atomic`). The report is created 0600.
 ///
 /// A destination that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO)
 /// is written in place: renaming over it would replace a device node with a file.
@@ -108,15 +111,7 @@ where
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".leakguard-report-").tempfile_in(dir)?;
-    {
-        let mut buf = io::BufWriter::new(tmp.as_file_mut());
-        fill(&mut buf)?;
-        buf.flush()?;
-    }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    atomic::write(path, dir, atomic::Strategy::Auto, fill)
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` in UTC, the only timestamp shape the GitLab schema accepts.

@@ -418,6 +418,106 @@ const TEST_DIRS: &[&str] = &[
     "documentation",
 ];
 
+/// Directory names that hold prose documentation (beyond [`TEST_DIRS`], which already
+/// include `docs`, `doc` and `documentation`): a `.txt`/`.rst` file under one of them is read
+/// as documentation.
+const DOC_DIRS: &[&str] = &[
+    "man",
+    "manual",
+    "manuals",
+    "guide",
+    "guides",
+    "wiki",
+    "help",
+    "howto",
+    "tutorial",
+    "tutorials",
+    "handbook",
+    "_docs",
+    "sphinx",
+    "userguide",
+    "user-guide",
+];
+
+/// File stems (lower case, before the first `.`) that name documentation whatever their
+/// extension: the conventional top-level prose files of a project.
+const DOC_STEMS: &[&str] = &[
+    "readme",
+    "changelog",
+    "changes",
+    "history",
+    "news",
+    "authors",
+    "contributors",
+    "contributing",
+    "license",
+    "licence",
+    "copying",
+    "notice",
+    "install",
+    "installation",
+    "usage",
+    "faq",
+    "todo",
+    "release-notes",
+    "release_notes",
+    "releasenotes",
+    "upgrading",
+    "migration",
+    "code_of_conduct",
+    "hacking",
+    "tutorial",
+    "guide",
+    "manual",
+];
+
+/// Words in a file name that say it holds live configuration or credentials: such a file is
+/// never documentation because of its name, extension or a docs-like directory (only the
+/// established test and docs directories of [`TEST_DIRS`] override this).
+const SECRET_NAME_WORDS: &[&str] = &[
+    "credential",
+    "secret",
+    "password",
+    "passwd",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "key",
+    "auth",
+    "login",
+    "prod",
+    ".env",
+    "config",
+    "settings",
+    "private",
+];
+
+/// Whether a `.txt`/`.rst` file is documentation, judged by where it is and what it is
+/// called, never by the extension alone (`prod/credentials.txt` is a credentials file, not
+/// prose). `dirs` are the lower-cased directory components, `file` the lower-cased name.
+///
+/// The report carries no content to judge beyond the secret itself (the GitLab format keeps
+/// only the secret; JSON Lines adds the regex match, which looks the same for a real leak and
+/// for a documented one), so content counts only through the placeholder and documented
+/// example-key check that [`likely_test`] applies to every file. A plain-text file therefore
+/// counts as documentation only with positive evidence: a docs-like directory, or a
+/// conventional documentation name (README, CHANGELOG, …) that does not also name secrets.
+fn plain_text_documentation(dirs: &[&str], file: &str) -> Option<String> {
+    let ext = [".txt", ".rst", ".text"].into_iter().find(|e| file.ends_with(e))?;
+    if SECRET_NAME_WORDS.iter().any(|w| file.contains(w)) {
+        return None;
+    }
+    if let Some(dir) = dirs.iter().find(|d| DOC_DIRS.contains(d)) {
+        return Some(format!("documentation file ({ext} under {dir}/)"));
+    }
+    let stem = file.split('.').next().unwrap_or("");
+    if DOC_STEMS.contains(&stem) {
+        return Some(format!("documentation file ({stem}{ext})"));
+    }
+    None
+}
+
 /// Why `path`/`token` look like a test fixture or documentation example, or `None`.
 ///
 /// ```
@@ -426,6 +526,8 @@ const TEST_DIRS: &[&str] = &[
 /// assert!(likely_test("config/.env.example", "x").is_some());
 /// assert!(likely_test("deploy/prod.env", "AKIAIOSFODNN7EXAMPLE").is_some());
 /// assert!(likely_test("deploy/prod.env", "AKIAQXRYONJ3DYBVZXG2").is_none());
+/// assert!(likely_test("README.txt", "AKIAQXRYONJ3DYBVZXG2").is_some());
+/// assert!(likely_test("prod/credentials.txt", "AKIAQXRYONJ3DYBVZXG2").is_none());
 /// ```
 pub fn likely_test(path: &str, token: &str) -> Option<String> {
     let lower = path.to_ascii_lowercase().replace('\\', "/");
@@ -439,10 +541,13 @@ pub fn likely_test(path: &str, token: &str) -> Option<String> {
             return Some(format!("file name ends with {ext}"));
         }
     }
-    for ext in [".md", ".rst", ".adoc", ".txt"] {
+    for ext in [".md", ".markdown", ".adoc"] {
         if file.ends_with(ext) {
             return Some(format!("documentation file ({ext})"));
         }
+    }
+    if let Some(why) = plain_text_documentation(&parts, file) {
+        return Some(why);
     }
     let stem = file.split('.').next().unwrap_or("");
     if stem.starts_with("test_")
@@ -542,6 +647,61 @@ mod tests {
         let c = Classifier::new().classify(f, r);
         assert_eq!(c.findings[0].revocability, Revocability::NoToken);
         assert!(c.targets.is_empty());
+    }
+
+    /// A `.txt`/`.rst` file is documentation by path or name, never by extension alone
+    /// (issue 9: a valid token in `prod/credentials.txt` must stay revocable).
+    #[test]
+    fn plain_text_is_documentation_only_by_path_or_name() {
+        const REAL: &str = "AKIAQXRYONJ3DYBVZXG2";
+        for path in [
+            "prod/credentials.txt",
+            "config/secrets.txt",
+            ".env.txt",
+            "deploy/notes.txt",
+            "keys.rst",
+            "requirements.txt",
+            "CMakeLists.txt",
+            "srv/app/token.text",
+            "readme-prod-credentials.txt",
+            "install_token.txt",
+            "guide/credentials.txt",
+        ] {
+            assert_eq!(likely_test(path, REAL), None, "{path} is not documentation");
+        }
+        for path in [
+            "README.txt",
+            "readme.rst",
+            "CHANGELOG.txt",
+            "project/HISTORY.rst",
+            "INSTALL.txt",
+            "docs/api.rst",
+            "guide/setup.txt",
+            "manual/aws.txt",
+            "src/wiki/aws-setup.txt",
+            "docs/credentials.txt",
+            "notes.md",
+            "book/intro.adoc",
+        ] {
+            assert!(likely_test(path, REAL).is_some(), "{path} is documentation");
+        }
+        // content still counts everywhere: a documented example key in a credentials file
+        assert!(likely_test("prod/credentials.txt", "AKIAIOSFODNN7EXAMPLE").is_some());
+        // and the classifier keeps the real one as a target with --skip-likely-test
+        let f = |path: &str| ReportFinding {
+            identifier_type: "gitleaks_rule_id".into(),
+            identifier_value: "aws".into(),
+            token: REAL.into(),
+            path: path.into(),
+            start_line: 1,
+            ..ReportFinding::default()
+        };
+        let mut c = Classifier::new();
+        c.api_types(["gitleaks_rule_id_aws".to_string()]).skip_likely_test(true);
+        let out = c.classify(ReportFormat::JsonLines, vec![f("prod/credentials.txt")]);
+        assert_eq!(out.targets.len(), 1, "prod/credentials.txt is revoked");
+        let out = c.classify(ReportFormat::JsonLines, vec![f("docs/README.txt")]);
+        assert!(out.targets.is_empty(), "documentation is skipped with --skip-likely-test");
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! permanent failure, recorded and never retried; `401`/`403` stop the run with a clear
 //! error and leave everything pending; `429`, `5xx` and network errors are retried with
 //! exponential backoff and jitter (honouring `Retry-After`) up to `max_attempts`, then left
-//! pending; any other status stops the run, leaving rows pending.
+//! pending; any other status stops the run, leaving rows pending. After each batch's outcome
+//! is recorded the outbox WAL is truncated, so delivered tokens do not linger on disk.
 
 use std::time::Duration;
 
@@ -202,6 +203,7 @@ impl Client {
                             .map(|r| Update::done(r.id, &format!("accepted ({code})")))
                             .collect();
                         outbox.complete(&ups)?;
+                        truncate_wal(outbox);
                         sum.accepted += reqs.len();
                         break;
                     }
@@ -212,6 +214,7 @@ impl Client {
                             .map(|r| Update::Failed { id: r.id, error: why.clone() })
                             .collect();
                         outbox.complete(&ups)?;
+                        truncate_wal(outbox);
                         sum.rejected += reqs.len();
                         break;
                     }
@@ -232,6 +235,7 @@ impl Client {
                                 })
                                 .collect();
                             outbox.complete(&ups)?;
+                            truncate_wal(outbox);
                             sum.stopped = Some(format!("gave up after {attempt} attempts: {why}"));
                             break 'chunks;
                         }
@@ -242,8 +246,20 @@ impl Client {
                 }
             }
         }
+        truncate_wal(outbox);
         sum.pending = outbox.pending(self.destination())?.len();
         Ok(sum)
+    }
+}
+
+/// Truncates the outbox WAL after outcomes were recorded, so the page images that still hold
+/// the tokens just cleared leave the disk (see [`super::outbox`]); best effort, retried after
+/// the next batch.
+fn truncate_wal(outbox: &Outbox) {
+    match outbox.checkpoint_truncate(super::outbox::CHECKPOINT_WAIT) {
+        Ok(true) => {}
+        Ok(false) => tracing::debug!("outbox WAL checkpoint postponed: another process reads it"),
+        Err(e) => tracing::warn!("outbox WAL checkpoint: {e}"),
     }
 }
 

@@ -70,6 +70,8 @@ struct Raw {
     #[serde(default)]
     outbox: RawOutbox,
     #[serde(default)]
+    http: RawHttp,
+    #[serde(default)]
     partners: Vec<RawPartner>,
     gitlab: Option<RawGitLab>,
 }
@@ -97,6 +99,14 @@ struct RawDispatch {
 #[serde(deny_unknown_fields)]
 struct RawOutbox {
     synchronous: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    header_read_timeout_ms: Option<u64>,
+    body_read_timeout_ms: Option<u64>,
+    shutdown_grace_ms: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +147,30 @@ pub struct Dispatch {
     pub poll_interval: Duration,
     /// Partner requests in flight at once.
     pub concurrency: usize,
+}
+
+/// Connection limits of the HTTP server (`[http]`).
+#[derive(Clone, Copy, Debug)]
+pub struct Http {
+    /// A request's headers must arrive within this long after the server starts reading them
+    /// (this also closes idle keep-alive connections). Default 10 s.
+    pub header_read_timeout: Duration,
+    /// A request's body must arrive within this long after its headers; else `408` and the
+    /// connection is closed. Default 30 s.
+    pub body_read_timeout: Duration,
+    /// On SIGTERM/ctrl-c, how long in-flight requests (and the dispatcher's current batch)
+    /// may take before they are dropped and the process exits. Default 10 s.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Http {
+    fn default() -> Http {
+        Http {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
 }
 
 /// One partner endpoint.
@@ -182,6 +216,8 @@ pub struct ServiceConfig {
     pub rate_limit: RateLimit,
     /// Dispatch settings.
     pub dispatch: Dispatch,
+    /// HTTP server timeouts.
+    pub http: Http,
     /// Partners.
     pub partners: Vec<Partner>,
     /// GitLab handler.
@@ -223,6 +259,25 @@ impl ServiceConfig {
                     "outbox.synchronous must be \"full\" or \"normal\", not {other:?}"
                 )));
             }
+        };
+        let ms = |v: Option<u64>, default: Duration, name: &str| match v {
+            None => Ok(default),
+            Some(0) => Err(bad(format!("http.{name} must be at least 1"))),
+            Some(n) => Ok(Duration::from_millis(n)),
+        };
+        let dh = Http::default();
+        let http = Http {
+            header_read_timeout: ms(
+                raw.http.header_read_timeout_ms,
+                dh.header_read_timeout,
+                "header_read_timeout_ms",
+            )?,
+            body_read_timeout: ms(
+                raw.http.body_read_timeout_ms,
+                dh.body_read_timeout,
+                "body_read_timeout_ms",
+            )?,
+            shutdown_grace: ms(raw.http.shutdown_grace_ms, dh.shutdown_grace, "shutdown_grace_ms")?,
         };
         let mut partners = Vec::new();
         for p in raw.partners {
@@ -281,6 +336,7 @@ impl ServiceConfig {
                 poll_interval: Duration::from_millis(d.poll_interval_ms.unwrap_or(1000).max(10)),
                 concurrency: d.concurrency.unwrap_or(8).max(1),
             },
+            http,
             partners,
             gitlab,
         })

@@ -7,9 +7,42 @@
 //! that trade, and survives `kill -9` all the same). The cost of an fsync per commit is amortised by callers
 //! that commit many requests in one transaction (the service's writer thread does group
 //! commit). Rows are keyed by (destination, idempotency key), so re-enqueueing the same token
-//! is a no-op, and a dead row is revived when the token is reported again. A row's token is
-//! set to NULL as soon as the row is done, failed or dead, with `secure_delete` on so the
-//! bytes are overwritten in the file, not merely unlinked from the b-tree.
+//! is a no-op, and a dead row is revived when the token is reported again.
+//!
+//! # What stays on disk, and for how long
+//!
+//! A token is on disk while its row is pending, and no longer. When the row is done, failed
+//! or dead its token column is set to NULL with `PRAGMA secure_delete = ON`, so SQLite zeroes
+//! the freed bytes in the *new* image of the page. That is not enough in WAL mode: the older
+//! images of the page, the ones written when the token was enqueued, stay in earlier frames of
+//! `outbox.sqlite-wal` until the WAL is reset, and a reset only rewinds the write position;
+//! the file keeps its old frames past it. So every owner of an outbox ends each batch of
+//! outcomes with [`Outbox::checkpoint_truncate`] (`wal_checkpoint(TRUNCATE)`): every frame is
+//! copied into the database, whose pages then hold the zeroed cells, and the WAL file is cut
+//! to zero bytes. The `-shm` file holds only the WAL index (page numbers and checksums), never
+//! row content. `journal_size_limit` truncates the WAL after any reset as a second line of
+//! defence. What remains are freed filesystem blocks, which only whole-disk encryption
+//! protects (SQLite cannot overwrite blocks the filesystem has already released).
+//!
+//! # Bounding the WAL
+//!
+//! A WAL grows without bound when no checkpoint ever *completes*: a checkpoint may copy a frame
+//! only if no reader still needs the older page, and the WAL is rewound only when a writer
+//! starts a transaction after a checkpoint copied every frame while no reader was using the
+//! WAL. Two things starve that. (1) A busy writer: a checkpoint on another connection copies
+//! the frames that existed when it started, but by the time it finishes the writer has
+//! appended more, so "every frame copied" is never true at the moment a write begins, and the
+//! WAL only grows (this is how the service reached 460 MB in 12 s). (2) Overlapping readers:
+//! a reader holds a snapshot that ends at some frame, and while some reader always does, the
+//! WAL cannot be rewound. The service bounds both: its single writer thread runs the
+//! truncating checkpoint **itself** between commits (after every dispatch batch, whenever the
+//! WAL passes [`WAL_SOFT_LIMIT_BYTES`], and when idle), so no writer can race it; while it
+//! holds the write lock new readers see a fully checkpointed WAL and read the database file
+//! instead, so it waits only for readers that were already there, and at most
+//! [`CHECKPOINT_WAIT`] before giving up until the next batch. A separate checkpoint thread
+//! copies frames with `PASSIVE` checkpoints meanwhile, so the writer's checkpoint finds little
+//! left to copy. The WAL is therefore bounded by the soft limit plus one group commit, as long
+//! as readers are short (ours are: `serve status` reads a few rows).
 //!
 //! ```
 //! use leakguard::revoke::outbox::{NewItem, Outbox, Update};
@@ -24,11 +57,23 @@
 //! ```
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Error, idempotency_key, now_ms};
+
+/// Past this many bytes of WAL, the service's writer runs a truncating checkpoint before its
+/// next commit (and `journal_size_limit` truncates the WAL to it after any reset).
+pub const WAL_SOFT_LIMIT_BYTES: u64 = 4 << 20;
+
+/// How long a truncating checkpoint waits for readers that started before it (and for a
+/// concurrent `PASSIVE` checkpoint) before giving up until the next try.
+pub const CHECKPOINT_WAIT: Duration = Duration::from_millis(250);
+
+/// How long ordinary statements wait for a lock held by another connection.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS outbox (
@@ -253,7 +298,7 @@ impl Outbox {
         create_private_file(path).map_err(|e| Error::io(path, e))?;
         let db = |source| Error::Outbox { path: path.to_path_buf(), source };
         let conn = Connection::open(path).map_err(db)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(db)?;
         let mode: String =
             conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(db)?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -263,8 +308,11 @@ impl Outbox {
             Sync::Full => "FULL",
             Sync::Normal => "NORMAL",
         };
-        conn.execute_batch(&format!("PRAGMA synchronous = {sync}; PRAGMA secure_delete = ON;"))
-            .map_err(db)?;
+        conn.execute_batch(&format!(
+            "PRAGMA synchronous = {sync}; PRAGMA secure_delete = ON; \
+             PRAGMA wal_autocheckpoint = 1000; PRAGMA journal_size_limit = {WAL_SOFT_LIMIT_BYTES};"
+        ))
+        .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         Ok(Outbox { conn, path: path.to_path_buf() })
     }
@@ -467,10 +515,11 @@ impl Outbox {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
-    /// Turns off SQLite's automatic checkpoints on this connection. A committing writer would
-    /// otherwise run the checkpoint (copy the WAL into the database and fsync it) inline,
-    /// stalling every request waiting for that commit; the service checkpoints from a separate
-    /// connection instead ([`Outbox::checkpoint`]).
+    /// Turns off SQLite's automatic checkpoints on this connection. An automatic checkpoint is
+    /// `PASSIVE` and runs inline in whichever commit crosses the threshold, and it cannot rewind
+    /// a WAL that readers use; the service instead copies frames from a separate connection
+    /// ([`Outbox::checkpoint`]) and truncates from its writer at points it chooses
+    /// ([`Outbox::checkpoint_truncate`]; see the module doc).
     pub fn disable_auto_checkpoint(&self) -> Result<(), Error> {
         self.conn
             .query_row("PRAGMA wal_autocheckpoint = 0", [], |_| Ok(()))
@@ -478,15 +527,48 @@ impl Outbox {
     }
 
     /// Copies committed WAL frames into the database file without blocking writers
-    /// (`wal_checkpoint(PASSIVE)`); with `truncate`, waits for writers and truncates the WAL
-    /// (used at shutdown).
-    pub fn checkpoint(&self, truncate: bool) -> Result<(), Error> {
-        let sql = if truncate {
-            "PRAGMA wal_checkpoint(TRUNCATE)"
-        } else {
-            "PRAGMA wal_checkpoint(PASSIVE)"
-        };
-        self.conn.query_row(sql, [], |_| Ok(())).map_err(|e| self.err(e))
+    /// (`wal_checkpoint(PASSIVE)`). It neither rewinds nor truncates the WAL; that is
+    /// [`Outbox::checkpoint_truncate`].
+    pub fn checkpoint(&self) -> Result<(), Error> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Copies every WAL frame into the database and truncates the WAL file to zero bytes
+    /// (`wal_checkpoint(TRUNCATE)`), so old page images, including tokens of finished rows,
+    /// leave the disk. Waits at most `wait` for other connections (readers that began before
+    /// it, a concurrent checkpoint); returns `false` if it could not complete in that time,
+    /// which is harmless: the next call finishes the job.
+    pub fn checkpoint_truncate(&self, wait: Duration) -> Result<bool, Error> {
+        self.conn.busy_timeout(wait).map_err(|e| self.err(e))?;
+        let res =
+            self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| self.err(e))?;
+        match res {
+            Ok(busy) => Ok(busy == 0),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(self.err(e)),
+        }
+    }
+
+    /// The WAL file (`<database>-wal`).
+    pub fn wal_path(&self) -> PathBuf {
+        let mut p = self.path.clone().into_os_string();
+        p.push("-wal");
+        PathBuf::from(p)
+    }
+
+    /// Size of the WAL file in bytes (0 when it does not exist).
+    pub fn wal_bytes(&self) -> u64 {
+        std::fs::metadata(self.wal_path()).map_or(0, |m| m.len())
     }
 
     /// Number of rows that still hold a token (should equal the pending count).

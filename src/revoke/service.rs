@@ -15,8 +15,26 @@
 //! sends, and records the outcome; failures are retried with backoff until `max_attempts`,
 //! then the row becomes a dead letter (visible in `serve status`). Because only the writer
 //! thread touches the database, there is no lock contention and no `SQLITE_BUSY` inside the
-//! service. On SIGTERM the listener stops, in-flight requests finish (and commit), the
-//! dispatcher completes its current batch, and the writer drains its queue before exit.
+//! service. The writer also owns the WAL's lifecycle: after every batch of dispatch outcomes,
+//! when the WAL passes its soft limit, and when idle, it truncates the WAL so tokens of
+//! finished rows leave the disk and the file stays bounded (see [`super::outbox`] for why the
+//! truncation must run on the writer).
+//!
+//! Slow or stalled clients cannot hold the service: a request's headers must arrive within
+//! `header_read_timeout_ms` (hyper's HTTP/1 header timer, which also covers idle keep-alive
+//! connections) and its body within `body_read_timeout_ms` (else `408` and the connection is
+//! closed). The service runs its own accept loop rather than `axum::serve`, which offers
+//! neither timeout and whose graceful shutdown waits for every connection forever. On SIGTERM
+//! the listener stops, idle connections close, in-flight requests get `shutdown_grace_ms` to
+//! finish (and commit); whatever is still open then is dropped, which loses nothing that was
+//! acknowledged (`204` is sent only after the commit). The dispatcher completes its current
+//! batch within the same deadline (else it is stopped and its rows stay pending, to be sent
+//! again: delivery is at least once), and the writer drains its queue and truncates the WAL
+//! before exit.
+//!
+//! Startup is split the same way: [`Service::start`] loads the token and keys, opens the
+//! outbox and spawns the writer, so a caller can say "listening" only once the configuration
+//! has proven valid, then [`Service::run`] serves.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -30,16 +48,20 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq as _;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, mpsc, oneshot, watch};
+use tower::ServiceExt as _;
 
 use super::config::{ServiceConfig, read_secret};
 use super::gitlab::{GitLabRevoker, Outcome, without_url};
 use super::keys::{KeyStore, PublicKeys};
-use super::outbox::{Item, NewItem, Outbox, Stats, Summary, Update};
+use super::outbox::{
+    CHECKPOINT_WAIT, Item, NewItem, Outbox, Stats, Summary, Update, WAL_SOFT_LIMIT_BYTES,
+};
 use super::partner::{KEY_ID_HEADER, SIGNATURE_HEADER};
 use super::{Error, PartnerRequest, now_ms};
 
@@ -59,6 +81,8 @@ enum Cmd {
     NextDue(Reply<Option<i64>>),
     Complete(Vec<Update>, Reply<()>),
     Status(Reply<(Stats, Vec<Summary>)>),
+    /// The checkpoint thread saw an idle, non-empty WAL: truncate it.
+    Checkpoint,
 }
 
 /// Handle to the writer thread that owns the outbox.
@@ -68,7 +92,10 @@ struct Db {
 }
 
 impl Db {
-    fn spawn(mut outbox: Outbox) -> Result<(Db, std::thread::JoinHandle<()>), Error> {
+    fn spawn(
+        mut outbox: Outbox,
+        ckpt: CheckpointLock,
+    ) -> Result<(Db, std::thread::JoinHandle<()>), Error> {
         let (tx, mut rx) = mpsc::channel::<Cmd>(65_536);
         let outbox_path = outbox.path().to_path_buf();
         let handle = std::thread::Builder::new()
@@ -82,8 +109,14 @@ impl Db {
                             Err(_) => break,
                         }
                     }
-                    run_batch(&mut outbox, cmds);
+                    let wants_truncate = run_batch(&mut outbox, cmds);
+                    if wants_truncate || outbox.wal_bytes() > WAL_SOFT_LIMIT_BYTES {
+                        let _one_at_a_time = lock(&ckpt);
+                        truncate_wal(&outbox, CHECKPOINT_WAIT);
+                    }
                 }
+                let _one_at_a_time = lock(&ckpt);
+                truncate_wal(&outbox, Duration::from_secs(2));
             })
             .map_err(|e| Error::io(outbox_path, e))?;
         Ok((Db { tx }, handle))
@@ -96,8 +129,37 @@ impl Db {
     }
 }
 
-/// Executes a batch of commands; all enqueues share one transaction (group commit).
-fn run_batch(outbox: &mut Outbox, cmds: Vec<Cmd>) {
+/// Serialises the checkpoint thread's `PASSIVE` copies and the writer's truncations within
+/// the process: SQLite lets one checkpoint run at a time and would make the other poll its
+/// busy handler (and give up after [`CHECKPOINT_WAIT`], letting the WAL grow); with the lock
+/// the writer waits exactly as long as the copy in progress, and the checkpoint thread skips a
+/// tick while the writer truncates.
+type CheckpointLock = Arc<std::sync::Mutex<()>>;
+
+fn lock(l: &CheckpointLock) -> std::sync::MutexGuard<'_, ()> {
+    l.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Truncating checkpoint on the writer's connection (see [`super::outbox`]); a failure is
+/// logged and retried at the next opportunity.
+fn truncate_wal(outbox: &Outbox, wait: Duration) {
+    let start = Instant::now();
+    match outbox.checkpoint_truncate(wait) {
+        Ok(true) => {}
+        Ok(false) => tracing::debug!("WAL checkpoint postponed: readers still use the WAL"),
+        Err(e) => tracing::warn!("WAL checkpoint: {e}"),
+    }
+    let took = start.elapsed();
+    if took > Duration::from_millis(50) {
+        tracing::debug!("slow WAL checkpoint: {took:?}");
+    }
+}
+
+/// Executes a batch of commands; all enqueues share one transaction (group commit). Returns
+/// whether the WAL should be truncated now: outcomes were recorded (tokens were cleared) or
+/// the checkpoint thread asked for it.
+fn run_batch(outbox: &mut Outbox, cmds: Vec<Cmd>) -> bool {
+    let mut wants_truncate = false;
     let mut enqueues: Vec<(Vec<NewItem>, Reply<usize>)> = Vec::new();
     let mut others = Vec::new();
     for c in cmds {
@@ -137,7 +199,9 @@ fn run_batch(outbox: &mut Outbox, cmds: Vec<Cmd>) {
             Cmd::NextDue(r) => {
                 let _ = r.send(outbox.next_due_ms().map_err(|e| e.to_string()));
             }
+            Cmd::Checkpoint => wants_truncate = true,
             Cmd::Complete(ups, r) => {
+                wants_truncate = true;
                 let start = Instant::now();
                 let _ = r.send(outbox.complete(&ups).map_err(|e| e.to_string()));
                 let took = start.elapsed();
@@ -154,30 +218,45 @@ fn run_batch(outbox: &mut Outbox, cmds: Vec<Cmd>) {
             }
         }
     }
+    wants_truncate
 }
 
-/// Checkpoints the WAL from its own connection every 200 ms, so commits never pay for it.
+/// Copies WAL frames into the database from its own connection every 200 ms (`PASSIVE`), so
+/// commits never pay for that copy and the writer's truncating checkpoint finds little left to
+/// do; when the WAL has stopped changing (idle) but is not empty, asks the writer to truncate
+/// it. It holds only a weak handle to the writer's queue, so it never keeps the writer alive.
 struct Checkpointer {
     stop: Arc<std::sync::atomic::AtomicBool>,
     handle: std::thread::JoinHandle<()>,
 }
 
 impl Checkpointer {
-    fn spawn(outbox: Outbox) -> Result<Checkpointer, Error> {
+    fn spawn(
+        outbox: Outbox,
+        writer: mpsc::WeakSender<Cmd>,
+        ckpt: CheckpointLock,
+    ) -> Result<Checkpointer, Error> {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
         let path = outbox.path().to_path_buf();
         let handle = std::thread::Builder::new()
             .name("leakguard-checkpoint".into())
             .spawn(move || {
+                let mut last = u64::MAX;
                 while !flag.load(std::sync::atomic::Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(200));
-                    if let Err(e) = outbox.checkpoint(false) {
-                        tracing::warn!("checkpoint: {e}");
+                    if let Ok(_one_at_a_time) = ckpt.try_lock() {
+                        if let Err(e) = outbox.checkpoint() {
+                            tracing::warn!("checkpoint: {e}");
+                        }
                     }
-                }
-                if let Err(e) = outbox.checkpoint(true) {
-                    tracing::warn!("final checkpoint: {e}");
+                    let size = outbox.wal_bytes();
+                    if size > 0 && size == last {
+                        if let Some(tx) = writer.upgrade() {
+                            let _ = tx.try_send(Cmd::Checkpoint);
+                        }
+                    }
+                    last = size;
                 }
             })
             .map_err(|e| Error::io(path, e))?;
@@ -226,6 +305,7 @@ struct App {
     routes: HashMap<String, Vec<String>>,
     types_body: String,
     max_body_bytes: usize,
+    body_read_timeout: Duration,
     max_tokens: usize,
     limiter: RateLimiter,
     keys: KeyStore,
@@ -262,89 +342,198 @@ fn error(status: StatusCode, msg: &str) -> Response {
         .into_response()
 }
 
-/// Runs the service on `listener` until `shutdown` resolves, then shuts down gracefully.
+/// A service whose configuration has been proven valid: service token and signing keys
+/// loaded, outbox opened (its WAL truncated), writer and checkpoint threads running, partner
+/// and GitLab routes built. [`Service::run`] serves it.
+pub struct Service {
+    cfg: ServiceConfig,
+    app: Arc<App>,
+    db: Db,
+    writer: std::thread::JoinHandle<()>,
+    checkpointer: Checkpointer,
+    dispatcher: Dispatcher,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("state_dir", &self.cfg.state_dir).finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Loads everything the service needs and starts its outbox threads; any configuration
+    /// error surfaces here, before the caller announces the service.
+    pub fn start(cfg: ServiceConfig) -> Result<Service, Error> {
+        let token = cfg.service_token()?;
+        let keys = KeyStore::open(&cfg.state_dir)?;
+        let gitlab = match &cfg.gitlab {
+            None => None,
+            Some(g) => {
+                let admin = g.admin_token_file.as_deref().map(read_secret).transpose()?;
+                Some(GitLabRevoker::new(&g.url, admin, cfg.dispatch.timeout)?)
+            }
+        };
+        let http = reqwest::Client::builder()
+            .timeout(cfg.dispatch.timeout)
+            .user_agent(concat!("leakguard/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Http(e.to_string()))?;
+        let mut routes: HashMap<String, Vec<String>> = HashMap::new();
+        for p in &cfg.partners {
+            for t in &p.types {
+                routes.entry(t.clone()).or_default().push(partner_destination(&p.url));
+            }
+        }
+        if let Some(g) = &cfg.gitlab {
+            for t in &g.types {
+                routes.entry(t.clone()).or_default().push(GITLAB_DESTINATION.into());
+            }
+        }
+        let outbox = Outbox::open_with(&cfg.outbox_path(), cfg.sync)?;
+        outbox.disable_auto_checkpoint()?;
+        // a WAL left by a killed process may hold tokens of rows finished before the kill
+        truncate_wal(&outbox, Duration::from_secs(2));
+        let passive = Outbox::open_with(&cfg.outbox_path(), cfg.sync)?;
+        passive.disable_auto_checkpoint()?;
+        let ckpt = CheckpointLock::default();
+        let (db, writer) = Db::spawn(outbox, ckpt.clone())?;
+        let checkpointer = Checkpointer::spawn(passive, db.tx.downgrade(), ckpt)?;
+        let wake = Arc::new(Notify::new());
+        let app = Arc::new(App {
+            token_hash: Sha256::digest(token.as_bytes()).into(),
+            routes,
+            types_body: json!({ "types": cfg.revocable_types() }).to_string(),
+            max_body_bytes: cfg.max_body_bytes,
+            body_read_timeout: cfg.http.body_read_timeout,
+            max_tokens: cfg.max_tokens_per_request,
+            limiter: RateLimiter {
+                rps: cfg.rate_limit.requests_per_second,
+                burst: cfg.rate_limit.burst,
+                buckets: std::sync::Mutex::new(HashMap::new()),
+            },
+            keys: keys.clone(),
+            db: db.clone(),
+            wake: wake.clone(),
+        });
+        let dispatcher = Dispatcher { cfg: cfg.clone(), db: db.clone(), keys, gitlab, http, wake };
+        Ok(Service { cfg, app, db, writer, checkpointer, dispatcher })
+    }
+
+    /// Serves on `listener` until `shutdown` resolves, then shuts down within
+    /// `shutdown_grace_ms` (see the module doc).
+    pub async fn run(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
+        let Service { cfg, app, db, writer, checkpointer, dispatcher } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut dispatcher = tokio::spawn(dispatch_loop(dispatcher, stop_rx));
+        let router = Router::new()
+            .route("/healthz", get(|| async { "ok" }))
+            .route("/v1/revocable_token_types", get(types))
+            .route("/v1/revoke_tokens", post(revoke_tokens))
+            .route("/v1/public_keys", get(public_keys))
+            .route("/v1/admin/status", get(admin_status))
+            .with_state(app);
+        let deadline = serve_http(listener, router, &cfg, shutdown).await;
+        tracing::info!("listener closed; finishing the current dispatch batch");
+        let _ = stop_tx.send(true);
+        if tokio::time::timeout_at(deadline, &mut dispatcher).await.is_err() {
+            tracing::warn!("dispatcher still busy after the shutdown grace; its rows stay pending");
+            dispatcher.abort();
+            let _ = dispatcher.await;
+        }
+        drop(db);
+        let _ = tokio::task::spawn_blocking(move || {
+            let _ = writer.join();
+            checkpointer.stop();
+        })
+        .await;
+        Ok(())
+    }
+}
+
+/// Runs the service on `listener` until `shutdown` resolves, then shuts down gracefully:
+/// [`Service::start`] then [`Service::run`].
 pub async fn serve(
     cfg: ServiceConfig,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    let token = cfg.service_token()?;
-    let keys = KeyStore::open(&cfg.state_dir)?;
-    let outbox = Outbox::open_with(&cfg.outbox_path(), cfg.sync)?;
-    outbox.disable_auto_checkpoint()?;
-    let checkpointer = Checkpointer::spawn(Outbox::open_with(&cfg.outbox_path(), cfg.sync)?)?;
-    let gitlab = match &cfg.gitlab {
-        None => None,
-        Some(g) => {
-            let admin = g.admin_token_file.as_deref().map(read_secret).transpose()?;
-            Some(GitLabRevoker::new(&g.url, admin, cfg.dispatch.timeout)?)
-        }
-    };
-    let mut routes: HashMap<String, Vec<String>> = HashMap::new();
-    for p in &cfg.partners {
-        for t in &p.types {
-            routes.entry(t.clone()).or_default().push(partner_destination(&p.url));
+    Service::start(cfg)?.run(listener, shutdown).await
+}
+
+/// The accept loop: HTTP/1 with a header read timeout; on `shutdown`, stops accepting, asks
+/// every connection to finish (idle ones close at once), waits until the grace deadline and
+/// drops what is left. Returns that deadline, which also bounds the rest of the shutdown.
+async fn serve_http(
+    listener: TcpListener,
+    router: Router,
+    cfg: &ServiceConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> tokio::time::Instant {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(cfg.http.header_read_timeout);
+    let (close_tx, close_rx) = watch::channel(false);
+    let mut conns = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+            accepted = listener.accept() => {
+                let (stream, peer) = match accepted {
+                    Ok(a) => a,
+                    Err(e) => {
+                        // EMFILE and friends: back off instead of spinning
+                        tracing::warn!("accept: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let router = router.clone();
+                let svc = hyper::service::service_fn(
+                    move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                        req.extensions_mut().insert(ConnectInfo(peer));
+                        router.clone().oneshot(req)
+                    },
+                );
+                let conn = builder.serve_connection(TokioIo::new(stream), svc);
+                let mut close = close_rx.clone();
+                conns.spawn(async move {
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        r = conn.as_mut() => {
+                            if let Err(e) = r {
+                                tracing::debug!("connection from {peer}: {e}");
+                            }
+                            return;
+                        }
+                        _ = close.changed() => conn.as_mut().graceful_shutdown(),
+                    }
+                    if let Err(e) = conn.await {
+                        tracing::debug!("connection from {peer}: {e}");
+                    }
+                });
+            }
         }
     }
-    if let Some(g) = &cfg.gitlab {
-        for t in &g.types {
-            routes.entry(t.clone()).or_default().push(GITLAB_DESTINATION.into());
-        }
+    drop(listener);
+    let deadline = tokio::time::Instant::now() + cfg.http.shutdown_grace;
+    let _ = close_tx.send(true);
+    let drained =
+        tokio::time::timeout_at(deadline, async { while conns.join_next().await.is_some() {} })
+            .await;
+    if drained.is_err() {
+        tracing::warn!(
+            "{} connection(s) still open after the {:?} shutdown grace; closing them",
+            conns.len(),
+            cfg.http.shutdown_grace
+        );
+        conns.shutdown().await;
     }
-    let (db, writer) = Db::spawn(outbox)?;
-    let wake = Arc::new(Notify::new());
-    let app = Arc::new(App {
-        token_hash: Sha256::digest(token.as_bytes()).into(),
-        routes,
-        types_body: json!({ "types": cfg.revocable_types() }).to_string(),
-        max_body_bytes: cfg.max_body_bytes,
-        max_tokens: cfg.max_tokens_per_request,
-        limiter: RateLimiter {
-            rps: cfg.rate_limit.requests_per_second,
-            burst: cfg.rate_limit.burst,
-            buckets: std::sync::Mutex::new(HashMap::new()),
-        },
-        keys: keys.clone(),
-        db: db.clone(),
-        wake: wake.clone(),
-    });
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let dispatcher = tokio::spawn(dispatch_loop(
-        Dispatcher {
-            cfg: cfg.clone(),
-            db: db.clone(),
-            keys,
-            gitlab,
-            http: reqwest::Client::builder()
-                .timeout(cfg.dispatch.timeout)
-                .user_agent(concat!("leakguard/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| Error::Http(e.to_string()))?,
-            wake,
-        },
-        stop_rx,
-    ));
-    let router = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/v1/revocable_token_types", get(types))
-        .route("/v1/revoke_tokens", post(revoke_tokens))
-        .route("/v1/public_keys", get(public_keys))
-        .route("/v1/admin/status", get(admin_status))
-        .with_state(app);
-    let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| Error::Http(e.to_string()));
-    tracing::info!("listener closed; finishing the current dispatch batch");
-    let _ = stop_tx.send(true);
-    let _ = dispatcher.await;
-    drop(db);
-    let _ = tokio::task::spawn_blocking(move || {
-        let _ = writer.join();
-        checkpointer.stop();
-    })
-    .await;
-    served
+    deadline
 }
 
 async fn types(
@@ -431,8 +620,24 @@ async fn revoke_tokens(
     if declared.is_some_and(|n| n > app.max_body_bytes) {
         return error(StatusCode::BAD_REQUEST, "body too large");
     }
-    let Ok(bytes) = axum::body::to_bytes(body, app.max_body_bytes).await else {
-        return error(StatusCode::BAD_REQUEST, "body too large");
+    let bytes = match tokio::time::timeout(
+        app.body_read_timeout,
+        axum::body::to_bytes(body, app.max_body_bytes),
+    )
+    .await
+    {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => return error(StatusCode::BAD_REQUEST, "body too large"),
+        Err(_) => {
+            tracing::warn!(
+                "{}: request body not received within {:?}",
+                peer.ip(),
+                app.body_read_timeout
+            );
+            let mut r = error(StatusCode::REQUEST_TIMEOUT, "request body timed out");
+            r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return r;
+        }
     };
     let triples = match parse_body(&bytes, app.max_tokens) {
         Ok(t) => t,

@@ -188,6 +188,8 @@ fn client_killed_between_enqueue_and_send_then_resume_delivers() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("sent 3, accepted 3, rejected 0, pending 0"), "{out}");
     expect_each_once(&w.path("partner.jsonl"), &toks);
+    let disk = scan_outbox_files(&w.path("client.sqlite"), "ghp_", &toks);
+    assert_eq!(disk.found(), 0, "delivered tokens left in the client's outbox files: {disk}");
     assert!(svc.term().success());
     w.assert_no_leaks(&[&w.path("partner.jsonl")]);
 }

@@ -443,3 +443,49 @@ impl Drop for FakeServer {
         }
     }
 }
+
+/// What a `strings`-like pass over the outbox files finds: per file (database, `-wal`,
+/// `-shm`), its size and how many of `tokens` appear in its raw bytes.
+#[derive(Debug, Default)]
+pub struct DiskScan {
+    pub files: Vec<(String, u64, usize)>,
+}
+
+impl DiskScan {
+    /// Tokens found in any file (counted per file).
+    pub fn found(&self) -> usize {
+        self.files.iter().map(|f| f.2).sum()
+    }
+}
+
+impl std::fmt::Display for DiskScan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (name, size, n) in &self.files {
+            write!(f, "[{name}: {size} bytes, {n} token(s)] ")?;
+        }
+        Ok(())
+    }
+}
+
+/// Scans the raw bytes of `db`, `db-wal` and `db-shm` for `tokens` (all sharing `prefix`,
+/// like `ghp_`): every occurrence of the prefix is checked against the token set.
+pub fn scan_outbox_files(db: &Path, prefix: &str, tokens: &[String]) -> DiskScan {
+    let set: std::collections::HashSet<&[u8]> = tokens.iter().map(|t| t.as_bytes()).collect();
+    let len = tokens.first().map_or(0, String::len);
+    assert!(tokens.iter().all(|t| t.len() == len && t.starts_with(prefix)));
+    let mut out = DiskScan::default();
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        let Ok(bytes) = std::fs::read(&p) else { continue };
+        let mut found = 0;
+        for at in memchr::memmem::find_iter(&bytes, prefix.as_bytes()) {
+            if bytes.get(at..at + len).is_some_and(|cand| set.contains(cand)) {
+                found += 1;
+            }
+        }
+        let name = Path::new(&p).file_name().unwrap().to_string_lossy().into_owned();
+        out.files.push((name, bytes.len() as u64, found));
+    }
+    out
+}

@@ -5,7 +5,9 @@
 //! contains any full token it generated.
 
 mod client;
+mod disk;
 mod e2e;
 mod gitlab;
 mod harness;
 mod service;
+mod stall;
