@@ -362,3 +362,22 @@ fn exhausted_decode_budget_is_a_failure() {
     assert_eq!(s.code, 2, "{}", s.stderr);
     assert!(s.failures[0].1.contains("longer than the decode limit"), "{:?}", s.failures);
 }
+
+/// The git driver reports decode limits like the directory driver (and never caches such a
+/// blob as clean).
+#[cfg(feature = "git")]
+#[test]
+fn git_scan_reports_decode_limits_as_failures() {
+    let mut r = crate::git_util::Repo::new();
+    let long = base64::engine::general_purpose::STANDARD.encode("key = value\n".repeat(100_000));
+    r.write("long.txt", &format!("blob: {long}\n"));
+    r.write("ok.env", &format!("T={}\n", github_pat(1010)));
+    r.commit("add files");
+    let out = run(crate::util::leakguard_cmd().arg("git").arg(r.path()).args(["-f", "json", "-q"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(json_lines(&out.stdout).len(), 1);
+    let summary = json_summary(&out.stdout);
+    assert_eq!(summary["failures"][0]["path"], "long.txt", "{summary}");
+    let msg = summary["failures"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("longer than the decode limit"), "{msg}");
+}
