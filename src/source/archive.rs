@@ -489,8 +489,9 @@ impl Walker {
             listed = true;
             let typeflag = block[156];
             let size = match typeflag {
-                b'0' | 0 | b'7' => pax_size.take().unwrap_or(size),
-                _ => size,
+                // Extension headers describe the next entry; its pax `size` overrides.
+                b'L' | b'K' | b'x' | b'g' => size,
+                _ => pax_size.take().unwrap_or(size),
             };
             let padding = size.div_ceil(512) * 512 - size;
             match typeflag {
@@ -523,6 +524,19 @@ impl Walker {
                     continue;
                 }
                 b'0' | 0 | b'7' => {}
+                b'S' => {
+                    // GNU sparse files: not read (rare); said, not hidden.
+                    let path = long_name.take().or(pax_path.take());
+                    let path = path.unwrap_or_else(|| header_path(&block));
+                    let entry = format!("{name}!{}", String::from_utf8_lossy(&path));
+                    v.failed(&entry, ArchiveError::CorruptEntry("GNU sparse entry".into()));
+                    if let Err(e) = skip(r, size + padding) {
+                        self.broken(name, offset, e, v)?;
+                        return Ok(listed);
+                    }
+                    offset += size + padding;
+                    continue;
+                }
                 _ => {
                     // Directories, links, devices, global pax headers: nothing to scan.
                     if let Err(e) = skip(r, size + padding) {
