@@ -12,6 +12,7 @@ mod hostile;
 mod git_history;
 #[cfg(feature = "git")]
 mod git_hooks;
+mod hostile_archive;
 mod hostile_config;
 #[cfg(feature = "git")]
 mod hostile_git;

@@ -569,8 +569,40 @@ fn archives_are_scanned_with_zip_bomb_limits() {
         "--format",
         "json",
     ]));
-    assert_eq!(out.code, 2, "the bomb entry was not scanned: {}", out.stderr);
-    assert!(out.stderr.contains("zip bomb"), "{}", out.stderr);
+    assert_eq!(out.code, 1, "an entry over the entry limit is a policy skip: {}", out.stderr);
     assert_eq!(json_lines(&out.stdout).len(), 1, "the entry before the bomb was scanned");
+    let summary = crate::util::json_summary(&out.stdout);
+    assert_eq!(summary["skipped"][0]["path"], "bomb.zip!bomb.txt");
+    assert_eq!(summary["skipped"][0]["reason"], "too_large");
+    assert_eq!(summary["failures"].as_array().map(Vec::len), Some(0), "{summary}");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
+
+    // The same bomb split into entries under the entry limit trips the total limit: that is
+    // a failure (the rest was not scanned), after the first entry's finding.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("first.env", opts).unwrap();
+    w.write_all(format!("T={}\n", github_pat(143)).as_bytes()).unwrap();
+    for i in 0..8 {
+        w.start_file(format!("part{i}.txt"), opts).unwrap();
+        for _ in 0..8 {
+            w.write_all(&zeros).unwrap();
+        }
+    }
+    d2.create("bomb.zip", w.finish().unwrap().into_inner());
+    let out = run(d2.cmd().args([
+        "scan",
+        ".",
+        "--archives",
+        "--max-file-size",
+        "10M",
+        "--max-archive-total",
+        "32M",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.code, 2, "the total limit was hit: {}", out.stderr);
+    assert!(out.stderr.contains("zip bomb"), "{}", out.stderr);
+    assert_eq!(json_lines(&out.stdout).len(), 1, "the entry before the limit was scanned");
+    let summary = crate::util::json_summary(&out.stdout);
+    assert_eq!(summary["failures"][0]["path"], "bomb.zip", "{summary}");
 }

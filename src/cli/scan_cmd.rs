@@ -203,12 +203,28 @@ pub(crate) struct ScanArgs {
     /// Scan inside zip, tar, tar.gz and gz files (entries are reported as `a.zip!inner/path`).
     #[arg(long)]
     archives: bool,
-    /// How deep to open archives inside archives.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    /// How deep to open archives inside archives (1-16; deeper ones are listed as skipped).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = parse_archive_depth)]
     max_archive_depth: usize,
+    /// Stop expanding one archive (all levels) past this many decompressed bytes: a zip-bomb
+    /// guard; what is left is reported as a failure.
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    max_archive_total: u64,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
+}
+
+fn parse_archive_depth(s: &str) -> Result<usize, String> {
+    let ceiling = leakguard::source::archive::MAX_DEPTH_CEILING;
+    let n: usize = s.trim().parse().map_err(|_| format!("\"{s}\" is not a number"))?;
+    if !(1..=ceiling).contains(&n) {
+        return Err(format!(
+            "must be between 1 and {ceiling} (the hard ceiling; archives nested deeper are \
+             listed as skipped)"
+        ));
+    }
+    Ok(n)
 }
 
 pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
@@ -256,6 +272,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
         archives: args.archives.then(|| leakguard::source::archive::ArchiveLimits {
             max_depth: args.max_archive_depth,
             max_entry_bytes: args.max_file_size,
+            max_total_bytes: args.max_archive_total,
             ..Default::default()
         }),
     };

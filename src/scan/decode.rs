@@ -8,27 +8,131 @@
 //! and column of the *encoded* text in the original blob, tagged `decoded:base64` or
 //! `decoded:percent`. Depth (nested encodings) and total decoded bytes per blob are bounded,
 //! so adversarial input cannot make decoding super-linear.
+//!
+//! The limits are sized for real files, and **every limit that is hit is reported** (a
+//! [`LimitHit`] in the [`Budget`], which the scanner hands to its caller as a failure): a
+//! base64 run is decoded up to [`MAX_BASE64_RUN`] (1 MiB, the largest object the Kubernetes
+//! API server stores, so no Secret value is longer); the decoded bytes per blob are bounded by
+//! [`DecodeLimits::budget_for`]: `max(16 MiB, 4 × blob size)`. Base64 yields ¾ of its length
+//! per level, so two levels of pure base64 decode to at most 1.31× the blob; percent-decoding
+//! yields at most 1× per level and may overlap base64 runs. 4× therefore covers any real file
+//! with room to spare, while adversarial nesting stays linear in the input. Runs longer than
+//! 1 MiB that cannot be text (images, fonts, binaries: the first character of most quanta
+//! above `f`) are not decodable text either way and are not reported.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 
 /// Shortest base64 run worth decoding (18 decoded bytes; shorter secrets are found as text).
 pub const MIN_BASE64: usize = 24;
-/// Longest run decoded (a Kubernetes secret value, a docker auth, a JWT payload).
-const MAX_SEGMENT: usize = 64 << 10;
+/// Longest base64 run decoded: 1 MiB, the most the Kubernetes API server stores in one object
+/// (so any Secret value), and far above a docker auth or a JWT payload. Longer runs of
+/// text-like base64 are reported as a [`LimitHit::RunTooLong`].
+pub const MAX_BASE64_RUN: usize = 1 << 20;
+/// How far a percent-encoded segment extends either side of a `%` (longer URL-character runs
+/// continue as the next segment, so nothing is left undecoded).
+const MAX_PERCENT_SPAN: usize = 64 << 10;
 
 /// Limits for decoding.
 #[derive(Clone, Copy, Debug)]
 pub struct DecodeLimits {
     /// Nested decoding depth (0 disables decoding).
     pub max_depth: usize,
-    /// Total decoded bytes per blob.
+    /// Decoded bytes per blob, at least (see [`DecodeLimits::budget_for`]).
     pub max_bytes: usize,
+    /// Decoded bytes per blob per byte of the blob (see [`DecodeLimits::budget_for`]).
+    pub bytes_per_input_byte: usize,
 }
 
 impl Default for DecodeLimits {
     fn default() -> Self {
-        DecodeLimits { max_depth: 2, max_bytes: 16 << 20 }
+        DecodeLimits { max_depth: 2, max_bytes: 16 << 20, bytes_per_input_byte: 4 }
+    }
+}
+
+impl DecodeLimits {
+    /// The decode budget of a blob of `len` bytes: `max(max_bytes, bytes_per_input_byte ×
+    /// len)`, by default `max(16 MiB, 4 × len)`.
+    pub fn budget_for(&self, len: usize) -> usize {
+        self.max_bytes.max(len.saturating_mul(self.bytes_per_input_byte))
+    }
+}
+
+/// A decoding limit that was hit: encoded content that was not decoded. Never quotes content.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LimitHit {
+    /// The per-blob budget ran out.
+    #[error(
+        "decode budget exhausted after {decoded} bytes (limit {limit}); encoded text from byte \
+         {offset} on was not decoded"
+    )]
+    Budget {
+        /// Bytes decoded before.
+        decoded: usize,
+        /// The budget.
+        limit: usize,
+        /// Offset in the blob of the first encoded text not decoded.
+        offset: usize,
+    },
+    /// A base64 run that may hold text is longer than [`MAX_BASE64_RUN`].
+    #[error(
+        "base64 text of {len} bytes at byte {offset} is longer than the decode limit of {max} \
+         bytes; it was not decoded"
+    )]
+    RunTooLong {
+        /// Length of the run.
+        len: usize,
+        /// Its offset in the blob.
+        offset: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// The decode budget of one blob, and the first limit hit while decoding it.
+#[derive(Debug)]
+pub struct Budget {
+    left: usize,
+    limit: usize,
+    /// Set while decoding nested segments: the offset (in the blob) of the outermost segment,
+    /// reported instead of offsets inside decoded text.
+    pub(crate) origin: Option<usize>,
+    /// The first limit hit.
+    pub hit: Option<LimitHit>,
+}
+
+impl Budget {
+    /// A budget of `limit` decoded bytes.
+    pub fn new(limit: usize) -> Budget {
+        Budget { left: limit, limit, origin: None, hit: None }
+    }
+
+    /// Bytes left.
+    pub fn left(&self) -> usize {
+        self.left
+    }
+
+    fn record(&mut self, hit: LimitHit) {
+        if self.hit.is_none() {
+            self.hit = Some(hit);
+        }
+    }
+
+    /// Takes `need` bytes, or records the exhaustion at `offset` and empties the budget.
+    fn take(&mut self, need: usize, offset: usize) -> bool {
+        if need <= self.left {
+            self.left -= need;
+            return true;
+        }
+        let offset = self.origin.unwrap_or(offset);
+        self.record(LimitHit::Budget {
+            decoded: self.limit - self.left,
+            limit: self.limit,
+            offset,
+        });
+        self.left = 0;
+        false
     }
 }
 
@@ -105,8 +209,8 @@ const fn classes() -> [u8; 256] {
 
 static CLASS: [u8; 256] = classes();
 
-/// Finds decodable segments in `data`, up to `budget` decoded bytes.
-pub fn segments(data: &[u8], budget: &mut usize) -> Vec<Segment> {
+/// Finds decodable segments in `data`, within `budget` (which records any limit hit).
+pub fn segments(data: &[u8], budget: &mut Budget) -> Vec<Segment> {
     let mut out = Vec::new();
     let n = data.len();
     let is_b64 = |b: u8| CLASS[b as usize] & B64 != 0;
@@ -114,7 +218,7 @@ pub fn segments(data: &[u8], budget: &mut usize) -> Vec<Segment> {
     let mut pos = 0;
     let mut base = 0;
     let mut cur = block_mask(data, 0);
-    while base < n && *budget > 0 {
+    while base < n && budget.left > 0 {
         let next = block_mask(data, base + 64);
         let mut starts = runs_of_24(cur, next);
         if pos > base {
@@ -133,14 +237,19 @@ pub fn segments(data: &[u8], budget: &mut usize) -> Vec<Segment> {
         while run_end < n && is_b64(data[run_end]) {
             run_end += 1;
         }
-        if run_end - start <= MAX_SEGMENT {
+        let run = &data[start..run_end];
+        if run.len() > MAX_BASE64_RUN {
+            if may_be_text(run) {
+                let offset = budget.origin.unwrap_or(start);
+                budget.record(LimitHit::RunTooLong { len: run.len(), offset, max: MAX_BASE64_RUN });
+            }
+        } else if may_be_text(run) && budget.take(run.len() / 4 * 3 + 2, start) {
             let mut end = run_end;
             // Include `=` padding.
             while end < n && end - run_end < 2 && data[end] == b'=' {
                 end += 1;
             }
-            if let Some(decoded) = decode_base64(&data[start..run_end]) {
-                *budget = budget.saturating_sub(decoded.len());
+            if let Some(decoded) = decode_base64(run) {
                 out.push(Segment { start, end, encoding: Encoding::Base64, decoded });
             }
         }
@@ -151,21 +260,23 @@ pub fn segments(data: &[u8], budget: &mut usize) -> Vec<Segment> {
     // Percent-encoding: only around `%` bytes, so text without `%` costs one memchr pass.
     let mut from = 0;
     while let Some(p) = memchr::memchr(b'%', &data[from..]).map(|p| from + p) {
-        if *budget == 0 {
+        if budget.left == 0 {
             break;
         }
         let mut s = p;
-        while s > 0 && CLASS[data[s - 1] as usize] & URL != 0 && p - s < MAX_SEGMENT {
+        while s > 0 && CLASS[data[s - 1] as usize] & URL != 0 && p - s < MAX_PERCENT_SPAN {
             s -= 1;
         }
         let mut e = p;
-        while e < n && CLASS[data[e] as usize] & URL != 0 && e - p < MAX_SEGMENT {
+        while e < n && CLASS[data[e] as usize] & URL != 0 && e - p < MAX_PERCENT_SPAN {
             e += 1;
         }
         from = e.max(p + 1);
         let seg = &data[s..e];
         if let Some(decoded) = decode_percent(seg) {
-            *budget = budget.saturating_sub(decoded.len());
+            if !budget.take(decoded.len(), s) {
+                break;
+            }
             out.push(Segment { start: s, end: e, encoding: Encoding::Percent, decoded });
         }
     }
@@ -211,8 +322,8 @@ fn runs_of_24(cur: u64, next: u64) -> u64 {
     (x16 & (x8 >> 16)) as u64
 }
 
-/// Decodes a base64 run when it decodes to mostly printable text.
-fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
+/// Cheap tests (no decoding) that rule out runs which cannot be base64 of text.
+fn may_be_text(run: &[u8]) -> bool {
     // Base64 of ASCII text starts every 4-character quantum with a value below 32
     // (`A`-`Z`, `a`-`f`): identifiers and hashes fail this before any decoding.
     let quanta = run.len() / 4;
@@ -222,7 +333,7 @@ fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
         .filter(|&&b| b.is_ascii_uppercase() || (b'a'..=b'f').contains(&b))
         .count();
     if low * 10 < quanta * 9 {
-        return None;
+        return false;
     }
     // Runs of one character class only (hex digests, lowercase words) are not base64 text.
     let (mut lower, mut upper) = (false, false);
@@ -230,9 +341,12 @@ fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
         lower |= b.is_ascii_lowercase();
         upper |= b.is_ascii_uppercase();
     }
-    if !(lower && upper) {
-        return None;
-    }
+    lower && upper
+}
+
+/// Decodes a base64 run (that passed [`may_be_text`]) when it decodes to mostly printable
+/// text.
+fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
     let engine = &STANDARD_NO_PAD;
     // Drop a trailing partial quantum rather than failing (text next to the run).
     let usable = run.len() - run.len() % 4 + if run.len() % 4 >= 2 { run.len() % 4 } else { 0 };
@@ -292,7 +406,7 @@ mod tests {
         let text = format!(
             "data:\n  config: {enc}\nurl: https://x.io/?q=user%3Aa%40b%2Fc%3Ddef\nhash: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
         );
-        let mut budget = 1 << 20;
+        let mut budget = Budget::new(1 << 20);
         let segs = segments(text.as_bytes(), &mut budget);
         assert_eq!(segs.len(), 2, "{segs:?}");
         assert_eq!(segs[0].decoded, secret.as_bytes());
@@ -309,7 +423,7 @@ mod tests {
                 "{}\"{enc}\" and some words_here_too",
                 "x ".repeat(offset / 2) + if offset % 2 == 1 { "y" } else { "" }
             );
-            let mut budget = 1 << 20;
+            let mut budget = Budget::new(1 << 20);
             let segs = segments(text.as_bytes(), &mut budget);
             assert_eq!(segs.len(), 1, "offset {offset}");
             assert_eq!(
@@ -327,9 +441,36 @@ mod tests {
     fn budget_bounds_work() {
         let enc = STANDARD.encode("some longer printable text that decodes fine");
         let text = format!("{enc} {enc} {enc}");
-        let mut budget = 10;
+        let mut budget = Budget::new(100);
         let segs = segments(text.as_bytes(), &mut budget);
-        assert_eq!(segs.len(), 1);
-        assert_eq!(budget, 0);
+        // Each run costs its decoded size (¾ of the run, rounded up) before it is decoded.
+        let cost = enc.trim_end_matches('=').len() / 4 * 3 + 2;
+        assert_eq!(segs.len(), 2, "each run costs {cost} bytes of budget");
+        assert_eq!(budget.left(), 0);
+        let third = 2 * (enc.len() + 1);
+        let hit = LimitHit::Budget { decoded: 2 * cost, limit: 100, offset: third };
+        assert_eq!(budget.hit, Some(hit));
+    }
+
+    #[test]
+    fn long_runs_are_decoded_up_to_the_limit_and_reported_past_it() {
+        let secret = "password=hX9mQ2vLz7pK4wR8\n".repeat(20_000); // ~500 KiB of text
+        let enc = STANDARD.encode(&secret);
+        assert!(enc.len() > 64 << 10 && enc.len() < MAX_BASE64_RUN);
+        let mut budget = Budget::new(DecodeLimits::default().budget_for(enc.len()));
+        let segs = segments(enc.as_bytes(), &mut budget);
+        assert_eq!((segs.len(), budget.hit.clone()), (1, None));
+        let long = STANDARD.encode(secret.repeat(3));
+        let mut budget = Budget::new(1 << 30);
+        assert!(segments(long.as_bytes(), &mut budget).is_empty());
+        assert_eq!(
+            budget.hit,
+            Some(LimitHit::RunTooLong { len: long.len(), offset: 0, max: MAX_BASE64_RUN })
+        );
+        // Long runs that cannot be text are not decodable either way: nothing to report.
+        let noise: String = (0..(2 << 20)).map(|i| ['z', 'Y', '9', '+'][i % 4]).collect();
+        let mut budget = Budget::new(1 << 30);
+        assert!(segments(noise.as_bytes(), &mut budget).is_empty());
+        assert_eq!(budget.hit, None);
     }
 }

@@ -244,30 +244,16 @@ impl Worker {
         if let Some(limits) = self.archives.filter(|_| archive::detect(&contents).is_some()) {
             self.stats.files.fetch_add(1, Ordering::Relaxed);
             self.stats.bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);
-            let (scanner, scratch, out, stats) =
-                (&self.scanner, &mut self.scratch, &mut self.out, &self.stats);
-            let stopped =
-                archive::for_each_entry(display, &contents, &limits, &mut |name, bytes| {
-                    if looks_binary(bytes) && !self.scan_binary {
-                        return;
-                    }
-                    stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-                    let inner = Provenance::File { path: path.clone(), display: name.to_string() };
-                    scanner.scan_path(&inner, out);
-                    scanner.scan_bytes(bytes, &inner, scratch, out);
-                });
-            if let Some(err) = stopped {
-                self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                let found = std::mem::take(&mut self.out);
-                if !found.is_empty() {
-                    self.stats.findings.fetch_add(found.len() as u64, Ordering::Relaxed);
-                    let _ = self.tx.send(Event::Findings(found));
-                }
-                return Some(Event::Error(
-                    display.clone(),
-                    format!("{err}; entries before it were scanned"),
-                ));
-            }
+            let mut entries = EntryScan {
+                scanner: &self.scanner,
+                scratch: &mut self.scratch,
+                out: &mut self.out,
+                stats: &self.stats,
+                tx: &self.tx,
+                scan_binary: self.scan_binary,
+                path,
+            };
+            archive::walk(display, &contents, &limits, &mut entries);
         } else if !self.scan_binary && looks_binary(&contents) {
             self.stats.skipped.fetch_add(1, Ordering::Relaxed);
             if self.out.is_empty() {
@@ -277,11 +263,65 @@ impl Worker {
             self.stats.files.fetch_add(1, Ordering::Relaxed);
             self.stats.bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);
             self.scanner.scan_bytes(&contents, &prov, &mut self.scratch, &mut self.out);
+            if let Some(hit) = self.scratch.decode_limit_hit() {
+                self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                let _ = self.tx.send(Event::Error(display.clone(), hit.to_string()));
+            }
         }
         if self.out.is_empty() {
             return None;
         }
         self.stats.findings.fetch_add(self.out.len() as u64, Ordering::Relaxed);
         Some(Event::Findings(std::mem::take(&mut self.out)))
+    }
+}
+
+/// Scans what an archive walk hands over: entries follow the same policy as files (binary
+/// entries are skipped unless `--scan-binary`), and every skip and failure inside the archive
+/// is sent as its own event, named `a.zip!inner/path`, next to the archive's findings.
+struct EntryScan<'a> {
+    scanner: &'a Scanner,
+    scratch: &'a mut ScanScratch,
+    out: &'a mut Vec<Finding>,
+    stats: &'a ScanStats,
+    tx: &'a channel::Sender<Event>,
+    scan_binary: bool,
+    path: &'a PathBuf,
+}
+
+impl archive::Visitor for EntryScan<'_> {
+    fn entry(&mut self, name: &str, bytes: &[u8]) {
+        if !self.scan_binary && looks_binary(bytes) {
+            self.skipped_as(name, SkipReason::Binary);
+            return;
+        }
+        self.stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let prov = Provenance::File { path: self.path.clone(), display: name.to_string() };
+        self.scanner.scan_path(&prov, self.out);
+        self.scanner.scan_bytes(bytes, &prov, self.scratch, self.out);
+        if let Some(hit) = self.scratch.decode_limit_hit() {
+            self.stats.errors.fetch_add(1, Ordering::Relaxed);
+            let _ = self.tx.send(Event::Error(name.to_string(), hit.to_string()));
+        }
+    }
+
+    fn skipped(&mut self, name: &str, why: archive::EntrySkip) {
+        let reason = match why {
+            archive::EntrySkip::TooLarge { size } => SkipReason::TooLarge { size },
+            archive::EntrySkip::Depth { limit } => SkipReason::ArchiveDepth { limit },
+        };
+        self.skipped_as(name, reason);
+    }
+
+    fn failed(&mut self, name: &str, err: archive::ArchiveError) {
+        self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        let _ = self.tx.send(Event::Error(name.to_string(), err.to_string()));
+    }
+}
+
+impl EntryScan<'_> {
+    fn skipped_as(&mut self, name: &str, reason: SkipReason) {
+        self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+        let _ = self.tx.send(Event::Skipped(name.to_string(), reason));
     }
 }

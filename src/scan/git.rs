@@ -698,6 +698,7 @@ impl Worker<'_> {
         }
         self.scanned = Some(data.len() as u64);
         let mut candidates = false;
+        let mut undecoded = None;
         for (n, s) in self.sites.iter().enumerate() {
             if n > 0 && !candidates {
                 break; // no keyword anywhere: no other path can produce a finding
@@ -705,13 +706,19 @@ impl Worker<'_> {
             self.scanner.scan_bytes(data, &provenance(s, &id), &mut self.scratch, &mut tmp);
             if n == 0 {
                 candidates = self.scratch.had_candidates();
+                // Same bytes at every site: the first scan tells whether decoding was cut.
+                undecoded = self.scratch.decode_limit_hit().map(ToString::to_string);
             }
             if !tmp.is_empty() && !s.parents.is_empty() {
                 self.drop_inherited(&mut tmp, s, ctx.max_blob_size);
             }
             out.extend(tmp.drain(..).map(|f| (s.order, s.commit, f)));
         }
-        if out.is_empty() {
+        if let Some(hit) = undecoded {
+            // Never cached as clean: the blob was not fully scanned.
+            let what = blob_at(id, &self.sites);
+            Outcome::FindingsAndError(out, first_path, format!("{what}: {hit}"))
+        } else if out.is_empty() {
             if candidates { Outcome::Findings(Vec::new()) } else { Outcome::Clean }
         } else {
             Outcome::Findings(out)

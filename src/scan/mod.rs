@@ -102,9 +102,18 @@ pub struct ScanScratch {
     matches: Vec<Match>,
     /// Accepted candidates of the current blob; reused.
     candidates: Vec<Candidate>,
+    /// The first decoding limit the last [`Scanner::scan_bytes`] call hit (content it did not
+    /// decode); drivers report it as a failure of the blob.
+    decode_hit: Option<decode::LimitHit>,
 }
 
 impl ScanScratch {
+    /// The decoding limit the last [`Scanner::scan_bytes`] call hit, if any: encoded content
+    /// in that blob was not decoded, so the scan of it is incomplete.
+    pub fn decode_limit_hit(&self) -> Option<&decode::LimitHit> {
+        self.decode_hit.as_ref()
+    }
+
     /// Whether the last [`Scanner::scan_bytes`] call met any candidate match at all (before
     /// checks, allowlists and path filters). When it did not, the bytes cannot produce a
     /// finding at any path under these rules: the git driver's blob cache relies on this.
@@ -200,6 +209,7 @@ impl Scanner {
             matcher: self.matcher.new_scratch(),
             matches: Vec::new(),
             candidates: Vec::new(),
+            decode_hit: None,
         }
     }
 
@@ -258,9 +268,11 @@ impl Scanner {
         out: &mut Vec<Finding>,
     ) {
         self.scan_plain(data, prov, scratch, out);
+        scratch.decode_hit = None;
         if self.opts.decode.max_depth > 0 {
-            let mut budget = self.opts.decode.max_bytes;
+            let mut budget = decode::Budget::new(self.opts.decode.budget_for(data.len()));
             self.scan_decoded(data, prov, scratch, out, 1, &mut budget);
+            scratch.decode_hit = budget.hit;
         }
     }
 
@@ -274,7 +286,7 @@ impl Scanner {
         scratch: &mut ScanScratch,
         out: &mut Vec<Finding>,
         depth: usize,
-        budget: &mut usize,
+        budget: &mut decode::Budget,
     ) {
         let segments = decode::segments(data, budget);
         if segments.is_empty() {
@@ -303,7 +315,10 @@ impl Scanner {
             // Findings wholly inside the kept prefix were reported from the plain text.
             inner.retain(|f| f.location.start_line > 1 || f.location.end_column > prefix_len);
             if depth < self.opts.decode.max_depth {
+                // Limits hit inside decoded text are reported at the outermost segment.
+                let outer = budget.origin.replace(budget.origin.unwrap_or(seg.start));
                 self.scan_decoded(&seg.decoded, prov, scratch, &mut inner, depth + 1, budget);
+                budget.origin = outer;
             }
             if inner.is_empty() {
                 continue;
