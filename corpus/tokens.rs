@@ -2,7 +2,7 @@
 //! near-misses (documentation keys, corrupted checksums, placeholders) used as decoys.
 //!
 //! Design decision: everything here is written from the vendors' published descriptions
-//! (`SPECS.md` §3) and real-world samples, not from leakguard's `check` or `rules` modules,
+//! (the providers' public token-format documentation) and real-world samples, not from leakguard's `check` or `rules` modules,
 //! so the quality test measures the scanner against an independent implementation. Each
 //! checksum scheme is pinned by the test vectors of the spec in the tests at the bottom.
 

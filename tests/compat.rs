@@ -96,15 +96,15 @@ paths = ['''vendor/''']
     assert_eq!(pair["companions"][0]["line"], 1);
 }
 
+/// gitleaks' own default configuration (its `config/gitleaks.toml`) is not ours to ship, so
+/// this test reads it from `$GITLEAKS_DEFAULT_CONFIG` and is ignored by default. Run it with
+/// `GITLEAKS_DEFAULT_CONFIG=/path/to/gitleaks.toml cargo test -- --ignored gitleaks_default`.
 #[test]
-fn gitleaks_default_config_loads_unchanged_when_available() {
-    // The fixture lives next to the project (shared/compat); a user clone may not have it.
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/compat/gitleaks.toml");
-    if !path.is_file() {
-        eprintln!("skipping: {} not present", path.display());
-        return;
-    }
+#[ignore = "needs $GITLEAKS_DEFAULT_CONFIG: a copy of gitleaks' default config/gitleaks.toml"]
+fn gitleaks_default_config_loads_unchanged() {
+    let path = std::path::PathBuf::from(
+        std::env::var_os("GITLEAKS_DEFAULT_CONFIG").expect("set $GITLEAKS_DEFAULT_CONFIG"),
+    );
     let d = Dir::new();
     d.create("a.txt", format!("token = {}\n", github_pat(301)));
     let out = run(d.cmd().args(["rules", "check"]).arg(&path));

@@ -144,5 +144,5 @@ pub fn aws_key_id(seed: u64) -> String {
     format!("AKIA{}", Rng::new(seed).string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))
 }
 
-/// The GitLab routable PAT test vector (v1 framing) from SPECS.md.
+/// The GitLab routable PAT test vector (v1 framing) from GitLab's routable-token documentation.
 pub const GITLAB_ROUTABLE_PAT: &str = "glpat-AAECAwQFBgcICQoLDA0OD2M6MQpvOjEKdTo5aXgN.01.141uldyz0";

@@ -1,4 +1,4 @@
-//! GitLab secret-detection report, schema 15.2.1 (SPECS.md §1).
+//! GitLab secret-detection report, schema 15.2.1 (GitLab's security-report-schemas).
 //!
 //! Field choices follow what GitLab's own analyzer writes so that GitLab ingests, tracks and
 //! revokes our findings exactly like its own: the primary identifier is

@@ -160,7 +160,7 @@ fn read_sarif(v: &Value) -> Result<Vec<ReportFinding>, String> {
     Ok(out)
 }
 
-/// Revocation types GitLab.com's post-processor supports (SPECS.md §2.1) plus our rule ids for
+/// Revocation types GitLab.com's post-processor supports (GitLab's documented revocable token types) plus our rule ids for
 /// the same token kinds. Used when no Token Revocation API list is available.
 pub const KNOWN_REVOCABLE: &[&str] = &[
     "gitleaks_rule_id_gitlab_personal_access_token",

@@ -1,4 +1,4 @@
-//! Client of a Token Revocation API (SPECS.md §2.3/§2.5): `GET /v1/revocable_token_types`,
+//! Client of a Token Revocation API: `GET /v1/revocable_token_types`,
 //! then `POST /v1/revoke_tokens` in batches of at most 100, draining the client's outbox.
 //!
 //! Design decision: the client never sends anything that is not already in its outbox, and

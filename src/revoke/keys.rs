@@ -36,7 +36,7 @@ use sha2::{Digest, Sha256};
 
 use super::Error;
 
-/// One entry of the public keys document (SPECS.md §2.4).
+/// One entry of the public keys document.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PublicKey {
     /// Identifier sent in `Gitlab-Public-Key-Identifier`.

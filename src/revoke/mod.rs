@@ -96,7 +96,7 @@ impl Error {
     }
 }
 
-/// The revocation type string (SPECS.md §2.2): `lower(type + "_" + value.replace(' ', '_'))`
+/// The revocation type string: `lower(type + "_" + value.replace(' ', '_'))`
 /// of a finding's primary identifier.
 ///
 /// ```
@@ -136,7 +136,7 @@ pub fn redact(token: &str) -> String {
     format!("{} sha256:{}", crate::finding::mask(token), &token_sha256(token)[..8])
 }
 
-/// One element of `POST /v1/revoke_tokens` (Token Revocation API, SPECS.md §2.3).
+/// One element of `POST /v1/revoke_tokens` (Token Revocation API).
 /// Unknown members (GitLab may add `vulnerability`) are ignored when reading.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RevocationRequest {
@@ -150,7 +150,7 @@ pub struct RevocationRequest {
     pub location: String,
 }
 
-/// One element of a Partner API request (SPECS.md §2.4): note `url`, not `location`.
+/// One element of a Partner API request: note `url`, not `location`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PartnerRequest {
     /// Token type.

@@ -1,4 +1,4 @@
-//! The partner side of the Partner API (SPECS.md §2.4): verifying a signed request the way a
+//! The partner side of the Partner API: verifying a signed request the way a
 //! partner must, and a minimal example receiver (`leakguard partner serve`) that verifies every
 //! request and records what it received.
 //!

@@ -1,6 +1,6 @@
 //! The built-in Token Revocation API service (`leakguard serve`) and its partner dispatcher.
 //!
-//! HTTP surface (SPECS.md §2.3/§2.4): `GET /v1/revocable_token_types`, `POST /v1/revoke_tokens`
+//! HTTP surface: `GET /v1/revocable_token_types`, `POST /v1/revoke_tokens`
 //! (both need the pre-shared token verbatim in `Authorization`), `GET /v1/public_keys`,
 //! `GET /v1/admin/status` (authenticated), `GET /healthz`.
 //!

@@ -1,4 +1,4 @@
-//! GitLab's custom ruleset file, `.gitlab/secret-detection-ruleset.toml` (SPECS.md §5.4).
+//! GitLab's custom ruleset file, `.gitlab/secret-detection-ruleset.toml`.
 //!
 //! Design decision: the file is honoured exactly as GitLab's analyzer reads it, so projects
 //! that already carry one keep their behaviour when they switch scanners. Passthroughs of
