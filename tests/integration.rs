@@ -11,6 +11,7 @@ mod git_util;
 mod git_history;
 #[cfg(feature = "git")]
 mod git_hooks;
+mod hostile_io;
 mod quality;
 mod reports;
 #[cfg(feature = "revoke")]
