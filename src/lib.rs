@@ -6,7 +6,7 @@
 //! Data flows one way (see `ARCHITECTURE` in the README):
 //!
 //! ```text
-//! source (walk, read, mmap) ─► scan (driver, Scanner) ─► matcher (keywords + regex windows)
+//! source (walk, read) ─► scan (driver, Scanner) ─► matcher (keywords + regex windows)
 //!                                    │                      │
 //!                                    ├─► check (checksums, entropy, placeholders)
 //!                                    └─► finding (owned, fingerprinted) ─► report (gitlab, sarif, json, text)

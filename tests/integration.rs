@@ -16,6 +16,7 @@ mod hostile_archive;
 mod hostile_config;
 #[cfg(feature = "git")]
 mod hostile_git;
+mod hostile_io;
 mod quality;
 mod reports;
 #[cfg(feature = "revoke")]

@@ -16,7 +16,6 @@ use leakguard::scan::{
     DirScanOptions, ScanOptions, ScanStats, Scanner, Sink, SkipReason, StatsSnapshot,
 };
 use leakguard::source::exclude::ExcludeSet;
-use leakguard::source::mmap::MmapChoice;
 use leakguard::source::walk::WalkOptions;
 
 use super::RuleArgs;
@@ -249,7 +248,7 @@ pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
 
 pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     for p in &args.paths {
-        if std::fs::symlink_metadata(p).is_err() {
+        if !is_stdin_arg(p) && std::fs::symlink_metadata(p).is_err() {
             bail!("{}: no such file or directory", p.display());
         }
     }
@@ -260,15 +259,14 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     let excludes = excludes(&args.exclude)?;
     check_output_writable(args.out.output.as_deref())?;
     let threads = super::threads(args.threads);
+    let (streams, roots): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.paths.iter().cloned().partition(|p| is_stream_arg(p));
     let opts = DirScanOptions {
-        roots: args.paths.clone(),
+        roots,
         walk: WalkOptions { no_ignore: args.no_ignore, threads },
         excludes,
         max_file_size: args.max_file_size,
         scan_binary: args.scan_binary,
-        // SAFETY (policy, not memory): files under scan are not expected to be truncated while
-        // mapped; see `MmapChoice::auto`. Only files above the reader's threshold are mapped.
-        mmap: mmap_auto(),
         archives: args.archives.then(|| leakguard::source::archive::ArchiveLimits {
             max_depth: args.max_archive_depth,
             max_entry_bytes: args.max_file_size,
@@ -283,6 +281,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     let progress = Progress::start(&stats, args.out.quiet);
     let mut sink = CollectSink::default();
     let started = Instant::now();
+    scan_streams(&scanner, &streams, &opts, &stats, &mut sink)?;
     let snap = leakguard::scan::scan_dirs(&scanner, &opts, &stats, &mut sink)?;
     progress.finish();
     meta.end = time::OffsetDateTime::now_utc();
@@ -299,6 +298,93 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
         eprint!("{}", rule_stats(&findings));
     }
     Ok(exit_code(&findings, &meta.coverage, &args.out))
+}
+
+/// `-`: standard input.
+fn is_stdin_arg(p: &Path) -> bool {
+    p.as_os_str() == "-"
+}
+
+/// Whether an explicit argument is read as a stream rather than walked: `-`, and anything
+/// that is neither a regular file nor a directory once symlinks are followed (FIFOs,
+/// `/dev/stdin` on a pipe, process substitutions `<(...)` as `/dev/fd/N`, character devices).
+/// A directory walk never opens such files; given by name, they were asked for.
+fn is_stream_arg(p: &Path) -> bool {
+    is_stdin_arg(p) || std::fs::metadata(p).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// Reads each stream argument to its end (at most `--max-file-size` bytes) and scans it, in
+/// the order given, before the walk. A stream has no size upfront: one longer than the cap
+/// is scanned up to it and reported as a failure, since its tail was not scanned. Findings
+/// from stdin have the path `-`.
+fn scan_streams<S: Sink>(
+    scanner: &Scanner,
+    streams: &[PathBuf],
+    opts: &DirScanOptions,
+    stats: &ScanStats,
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    use leakguard::source::Provenance;
+    use leakguard::source::read::FileReader;
+    if streams.is_empty() {
+        return Ok(());
+    }
+    let mut reader = FileReader::new(opts.max_file_size);
+    let mut scratch = scanner.new_scratch();
+    let mut found = Vec::new();
+    for p in streams {
+        let stdin = is_stdin_arg(p);
+        let display = if stdin { "-".to_string() } else { p.display().to_string() };
+        let read = if stdin {
+            reader.read_stream(io::stdin().lock())
+        } else {
+            std::fs::File::open(p).and_then(|f| reader.read_stream(f))
+        };
+        let contents = match read {
+            Ok(c) => c,
+            Err(e) => {
+                stats.errors.fetch_add(1, Ordering::Relaxed);
+                sink.error(&display, &format!("cannot read: {e}"))?;
+                continue;
+            }
+        };
+        if contents.truncated {
+            stats.errors.fetch_add(1, Ordering::Relaxed);
+            let cap = opts.max_file_size;
+            sink.error(
+                &display,
+                &format!(
+                    "stream longer than --max-file-size ({cap} bytes); only the first {cap} \
+                     bytes were scanned"
+                ),
+            )?;
+        }
+        if !opts.scan_binary && leakguard::source::looks_binary(contents.bytes) {
+            stats.skipped.fetch_add(1, Ordering::Relaxed);
+            sink.skipped(&display, &SkipReason::Binary)?;
+            continue;
+        }
+        let prov = if stdin {
+            Provenance::Stdin
+        } else {
+            Provenance::File { path: p.clone(), display: display.clone() }
+        };
+        found.clear();
+        scanner.scan_path(&prov, &mut found);
+        scanner.scan_bytes(contents.bytes, &prov, &mut scratch, &mut found);
+        stats.files.fetch_add(1, Ordering::Relaxed);
+        stats.bytes.fetch_add(contents.bytes.len() as u64, Ordering::Relaxed);
+        stats.findings.fetch_add(found.len() as u64, Ordering::Relaxed);
+        for f in &mut found {
+            if f.location.path.is_empty() {
+                f.location.path.clone_from(&display);
+            }
+            if !sink.matched(f)? {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Skipped paths shown per kind on stderr before the list is cut short (`--list-skipped`
@@ -342,13 +428,6 @@ pub(crate) fn excludes(flag: &[String]) -> Result<ExcludeSet> {
         patterns.extend(env.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from));
     }
     Ok(ExcludeSet::new(&patterns)?)
-}
-
-#[allow(unsafe_code)]
-fn mmap_auto() -> MmapChoice {
-    // SAFETY: the scanner reads files that are not being written during the scan; a
-    // concurrent truncation could fault the process, the same trade-off ripgrep makes.
-    unsafe { MmapChoice::auto() }
 }
 
 /// Sorts findings by location for stable output and applies redaction.

@@ -6,7 +6,8 @@
 //!
 //! * a **policy skip** ([`SkipReason`]) is content left out on purpose, by an option the user
 //!   controls: files over `--max-file-size`, binaries, paths excluded by ignore files or
-//!   `--exclude`, archives nested past `--max-archive-depth`. Skips are counted and listed;
+//!   `--exclude`, archives nested past `--max-archive-depth`, FIFOs, sockets and devices met
+//!   in a directory walk. Skips are counted and listed;
 //!   they do not change the exit code.
 //! * a **failure** ([`Failure`]) is content that was meant to be scanned and could not be, in
 //!   whole or in part: unreadable files, files that changed while read, corrupt or truncated
@@ -51,6 +52,9 @@ pub enum SkipReason {
         /// The depth limit in force.
         limit: usize,
     },
+    /// A FIFO, socket or device met while walking a directory: never opened (reading a FIFO
+    /// could block the scan forever). Given as an explicit argument, it is read as a stream.
+    NotRegular,
 }
 
 impl SkipReason {
@@ -62,6 +66,7 @@ impl SkipReason {
             SkipReason::Excluded => "excluded",
             SkipReason::Ignored => "ignored",
             SkipReason::ArchiveDepth { .. } => "archive_depth",
+            SkipReason::NotRegular => "not_regular",
         }
     }
 
@@ -74,6 +79,10 @@ impl SkipReason {
             SkipReason::Ignored => "path(s) excluded by ignore files (--no-ignore scans them)",
             SkipReason::ArchiveDepth { .. } => {
                 "archive(s) nested past --max-archive-depth (not opened)"
+            }
+            SkipReason::NotRegular => {
+                "special file(s): FIFOs, sockets, devices (not opened; pass one as an argument \
+                 to read it as a stream)"
             }
         }
     }
@@ -89,6 +98,7 @@ impl fmt::Display for SkipReason {
             SkipReason::ArchiveDepth { limit } => {
                 write!(f, "archive nested past depth {limit}, not opened")
             }
+            SkipReason::NotRegular => f.write_str("not a regular file (FIFO, socket or device)"),
         }
     }
 }

@@ -17,7 +17,6 @@ use super::{ScanScratch, Scanner, Sink, SinkError};
 use crate::finding::Finding;
 use crate::source::archive::{self, ArchiveLimits};
 use crate::source::exclude::ExcludeSet;
-use crate::source::mmap::MmapChoice;
 use crate::source::read::{FileReader, ReadError};
 use crate::source::walk::{ExcludedBy, WalkItem, WalkOptions, walk_parallel};
 use crate::source::{Provenance, looks_binary};
@@ -37,8 +36,6 @@ pub struct DirScanOptions {
     pub max_file_size: u64,
     /// Scan binary files too.
     pub scan_binary: bool,
-    /// Memory-map policy.
-    pub mmap: MmapChoice,
     /// Scan inside zip/tar/gz files within these limits (`None`: archives are binary files).
     pub archives: Option<ArchiveLimits>,
 }
@@ -51,7 +48,6 @@ impl Default for DirScanOptions {
             excludes: ExcludeSet::default(),
             max_file_size: 100 << 20,
             scan_binary: false,
-            mmap: MmapChoice::never(),
             archives: None,
         }
     }
@@ -134,7 +130,7 @@ pub fn scan_dirs<S: Sink>(
                     let worker = Worker {
                         scanner: scanner.clone(),
                         scratch: scanner.new_scratch(),
-                        reader: FileReader::new(opts.max_file_size, opts.mmap),
+                        reader: FileReader::new(opts.max_file_size),
                         scan_binary: opts.scan_binary,
                         archives: opts.archives,
                         stats: stats.clone(),
@@ -209,6 +205,7 @@ impl Worker {
                 let reason = match by {
                     ExcludedBy::Pattern => SkipReason::Excluded,
                     ExcludedBy::IgnoreFile => SkipReason::Ignored,
+                    ExcludedBy::NotRegular => SkipReason::NotRegular,
                 };
                 Event::Skipped(display, reason)
             }
@@ -235,12 +232,21 @@ impl Worker {
                 self.stats.skipped.fetch_add(1, Ordering::Relaxed);
                 return Some(Event::Skipped(display.clone(), SkipReason::TooLarge { size }));
             }
-            Err(ReadError::NotRegular) => return None,
+            Err(ReadError::NotRegular) => {
+                // Replaced by a FIFO, socket or device since the walk saw it.
+                self.stats.skipped.fetch_add(1, Ordering::Relaxed);
+                return Some(Event::Skipped(display.clone(), SkipReason::NotRegular));
+            }
             Err(e) => {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
                 return Some(Event::Error(display.clone(), e.to_string()));
             }
         };
+        if let Some(why) = contents.changed() {
+            // A failure in addition to whatever the bytes that were read contain.
+            self.stats.errors.fetch_add(1, Ordering::Relaxed);
+            let _ = self.tx.send(Event::Error(display.clone(), why.to_string()));
+        }
         if let Some(limits) = self.archives.filter(|_| archive::detect(&contents).is_some()) {
             self.stats.files.fetch_add(1, Ordering::Relaxed);
             self.stats.bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);

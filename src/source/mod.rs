@@ -2,18 +2,17 @@
 //! pushed objects, the staged index, stdin, archives), each with its provenance.
 //!
 //! Design decision: sources know nothing about rules or findings. They hand out `&[u8]`
-//! plus a [`Provenance`] that says where the bytes came from, and they decide the I/O
-//! strategy (reused read buffer for small files, a memory map for large ones) behind a single
-//! entry point ([`read::FileReader::read`]) so everything downstream sees one slice. Per-file
-//! problems (permissions, vanished files, broken links) are values, never panics: the
-//! driver reports and skips them.
+//! plus a [`Provenance`] that says where the bytes came from, and they own the I/O behind a
+//! single entry point ([`read::FileReader::read`], a reused read buffer; files are never
+//! memory-mapped, so a file truncated under the scan cannot fault the process) so
+//! everything downstream sees one slice. Per-file problems (permissions, vanished files,
+//! broken links, files that change while read) are values, never panics: the driver reports
+//! them.
 
 pub mod archive;
 pub mod exclude;
 #[cfg(feature = "git")]
 pub mod git;
-#[allow(unsafe_code)]
-pub mod mmap;
 pub mod read;
 pub mod walk;
 

@@ -5,10 +5,16 @@
 //! applies even outside a git checkout, `.git` directories are never entered, directory
 //! symlinks are not followed (no cycles) while file symlinks are scanned, and broken links
 //! or unreadable directories become [`WalkItem::Error`] values for the caller to report.
+//!
+//! Nothing is dropped silently. The walker's own ignore filtering would discard entries
+//! before we see them, so the walker runs with ignore files off and the same ignore rules
+//! are applied here per entry (see `IgnoreMatchers`): an ignored path becomes a
+//! [`WalkItem::Excluded`] (an ignored directory is one item, not descended into). FIFOs,
+//! sockets and devices in the tree are listed and never opened.
 
 use std::path::{Path, PathBuf};
 
-use ignore::{WalkBuilder, WalkState};
+use ignore::{IncrementalIgnore, WalkBuilder, WalkState};
 
 use super::exclude::ExcludeSet;
 
@@ -55,6 +61,9 @@ pub enum ExcludedBy {
     Pattern,
     /// An ignore file (`.gitignore`, `.ignore`, git's excludes).
     IgnoreFile,
+    /// Not a regular file: a FIFO, socket or device inside the tree (a symlink to one
+    /// included). Never opened: reading a FIFO could block the walk forever.
+    NotRegular,
 }
 
 /// The path as reported: relative to `root` when `root` is a directory, `/`-separated.
@@ -77,27 +86,33 @@ pub fn walk_parallel<M, V>(
     V: FnMut(WalkItem) -> bool + Send + 'static,
 {
     let Some((first, rest)) = roots.split_first() else { return };
-    let mut builder = WalkBuilder::new(first);
-    for r in rest {
-        builder.add(r);
-    }
+    let builder = |ignore_files: bool| {
+        let mut b = WalkBuilder::new(first);
+        for r in rest {
+            b.add(r);
+        }
+        b.hidden(false)
+            .ignore(ignore_files)
+            .git_ignore(ignore_files)
+            .git_global(ignore_files)
+            .git_exclude(ignore_files)
+            .parents(ignore_files)
+            .require_git(false)
+            .follow_links(false);
+        b
+    };
+    // The walker itself applies no ignore file (so it hands us every entry); the matchers,
+    // built from the same settings with ignore files on, decide what it would have dropped.
+    let matchers = if opts.no_ignore { None } else { Some(IgnoreMatchers::new(&builder(true))) };
+    let mut walker = builder(false);
+    walker.threads(opts.threads).filter_entry(|e| e.file_name() != ".git");
     let single_dir_root = roots.len() == 1 && first.is_dir();
-    builder
-        .hidden(false)
-        .ignore(!opts.no_ignore)
-        .git_ignore(!opts.no_ignore)
-        .git_global(!opts.no_ignore)
-        .git_exclude(!opts.no_ignore)
-        .parents(!opts.no_ignore)
-        .require_git(false)
-        .follow_links(false)
-        .threads(opts.threads)
-        .filter_entry(|e| e.file_name() != ".git");
     let root = first.clone();
-    builder.build_parallel().run(|| {
+    walker.build_parallel().run(|| {
         let mut visit = make_visitor();
         let excludes = excludes.clone();
         let root = root.clone();
+        let mut matchers = matchers.clone();
         Box::new(move |entry| {
             let item = match entry {
                 Err(err) => {
@@ -111,7 +126,26 @@ pub fn walk_parallel<M, V>(
                     } else {
                         display_path(Path::new(""), path, false)
                     };
-                    if ft.is_dir() {
+                    let is_dir = ft.is_dir();
+                    if let Some(m) = matchers.as_mut() {
+                        let (ignored, err) = m.ignored(path, entry.depth(), is_dir);
+                        if let Some(err) = err {
+                            // A bad line in an ignore file; its other lines still apply.
+                            let item = WalkItem::Error {
+                                path: error_path(&err),
+                                message: error_message(&err),
+                            };
+                            if !visit(item) {
+                                return WalkState::Quit;
+                            }
+                        }
+                        if ignored {
+                            let display = if is_dir { format!("{display}/") } else { display };
+                            let item = WalkItem::Excluded { display, by: ExcludedBy::IgnoreFile };
+                            return if visit(item) { WalkState::Skip } else { WalkState::Quit };
+                        }
+                    }
+                    if is_dir {
                         if entry.depth() > 0
                             && !excludes.is_empty()
                             && excludes.is_excluded(&display)
@@ -135,18 +169,64 @@ pub fn walk_parallel<M, V>(
                             Ok(m) if m.is_file() => {
                                 WalkItem::File { path: path.to_path_buf(), display }
                             }
-                            Ok(_) => return WalkState::Continue,
+                            // Directory links are not followed (no cycles), as before.
+                            Ok(m) if m.is_dir() => return WalkState::Continue,
+                            Ok(_) => WalkItem::Excluded { display, by: ExcludedBy::NotRegular },
                         }
                     } else if ft.is_file() {
                         WalkItem::File { path: path.to_path_buf(), display }
                     } else {
-                        return WalkState::Continue;
+                        // A FIFO, socket or device: opening a FIFO would block forever.
+                        WalkItem::Excluded { display, by: ExcludedBy::NotRegular }
                     }
                 }
             };
             if visit(item) { WalkState::Continue } else { WalkState::Quit }
         })
     });
+}
+
+/// The ignore-file matchers of every directory root, one per root, cloned per walker thread.
+///
+/// `ignore::gitignore` gives single-file matchers; the crate's own per-directory stack
+/// (`.ignore`, `.gitignore`, `.git/info/exclude`, git's global excludes, parent directories,
+/// their precedence) is exposed as [`IncrementalIgnore`], built from the same `WalkBuilder`
+/// settings as the walk used to use, so what is scanned is unchanged by construction. Each
+/// matcher caches compiled directories; an entry costs a hash lookup of its parent plus the
+/// glob match the walker would have done anyway.
+#[derive(Clone, Debug)]
+struct IgnoreMatchers {
+    /// Directory roots (files given as roots are never ignored: they were asked for).
+    dirs: Vec<IncrementalIgnore>,
+}
+
+impl IgnoreMatchers {
+    fn new(builder: &WalkBuilder) -> IgnoreMatchers {
+        IgnoreMatchers {
+            dirs: builder.build_matchers().into_iter().filter(|m| m.root().is_dir()).collect(),
+        }
+    }
+
+    /// Whether the entry at `path`, `depth` levels below its root, is excluded by an ignore
+    /// file (roots themselves, depth 0, never are), and any error met loading ignore files.
+    fn ignored(
+        &mut self,
+        path: &Path,
+        depth: usize,
+        is_dir: bool,
+    ) -> (bool, Option<ignore::Error>) {
+        if depth == 0 {
+            return (false, None);
+        }
+        // The walker builds entry paths as root.join(name)...: the root is `depth` levels up.
+        let Some(root) = path.ancestors().nth(depth) else { return (false, None) };
+        let Some(m) = self.dirs.iter_mut().find(|m| m.root() == root) else {
+            return (false, None);
+        };
+        let Ok(rel) = path.strip_prefix(root) else { return (false, None) };
+        let (mat, err) = m.matched_with_errors(rel, is_dir);
+        (mat.is_ignore(), err)
+    }
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
