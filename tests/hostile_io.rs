@@ -42,6 +42,17 @@ fn run_with_deadline(cmd: &mut Command, limit: Duration) -> crate::util::Out {
 }
 
 /// Text of `mib` MiB without secrets, lines of ordinary code.
+/// Runs `cmd` with `input` on its stdin (a closed pipe after the scanner stops reading is
+/// fine), collecting stdout and stderr.
+fn with_stdin(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    let mut child =
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
 fn filler(mib: usize) -> Vec<u8> {
     let line = b"let total = items.iter().map(|x| x.price * x.quantity).sum::<u64>(); // ok\n";
     let mut v = Vec::with_capacity(mib << 20);
@@ -141,18 +152,10 @@ fn issue9_scan_dash_reads_stdin() {
     let d = Dir::new();
     let tok = github_pat(9101);
     for format in ["json", "gitlab"] {
-        let mut child = d
-            .cmd()
-            .args(["scan", "-", "--format", format, "-q"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(format!("first line\nexport GITHUB_TOKEN={tok}\n").as_bytes()).unwrap();
-        drop(stdin);
-        let o = child.wait_with_output().unwrap();
+        let o = with_stdin(
+            d.cmd().args(["scan", "-", "--format", format, "-q"]),
+            format!("first line\nexport GITHUB_TOKEN={tok}\n").as_bytes(),
+        );
         let stdout = String::from_utf8_lossy(&o.stdout);
         assert_eq!(o.status.code(), Some(1), "{format}: {}", String::from_utf8_lossy(&o.stderr));
         if format == "json" {
@@ -174,17 +177,10 @@ fn issue9_scan_dash_reads_stdin() {
 fn issue9_dev_stdin_is_read_as_a_stream() {
     let d = Dir::new();
     let tok = github_pat(9102);
-    let mut child = d
-        .cmd()
-        .args(["scan", "/dev/stdin", "--format", "json", "-q"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(format!("t={tok}\n").as_bytes()).unwrap();
-    drop(stdin);
-    let o = child.wait_with_output().unwrap();
+    let o = with_stdin(
+        d.cmd().args(["scan", "/dev/stdin", "--format", "json", "-q"]),
+        format!("t={tok}\n").as_bytes(),
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     let fs = json_lines(&stdout);
@@ -250,21 +246,10 @@ fn issue9_process_substitution_is_read_as_a_stream() {
 fn issue9_stream_over_the_cap_is_a_failure() {
     let d = Dir::new();
     let tok = github_pat(9105);
-    let mut child = d
-        .cmd()
-        .args(["scan", "-", "--format", "json", "--max-file-size", "4K"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
     let mut body = format!("GITHUB_TOKEN={tok}\n").into_bytes();
     body.extend(std::iter::repeat_n(b'x', 10_000));
-    // The scanner stops reading at the cap; a closed pipe is fine.
-    let _ = stdin.write_all(&body);
-    drop(stdin);
-    let o = child.wait_with_output().unwrap();
+    let o =
+        with_stdin(d.cmd().args(["scan", "-", "--format", "json", "--max-file-size", "4K"]), &body);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(json_lines(&stdout).len(), 1, "what was read is still scanned: {stdout}");
