@@ -6,6 +6,7 @@ mod util;
 mod compat;
 #[cfg(feature = "git")]
 mod git_util;
+mod long_matches;
 
 #[cfg(feature = "git")]
 mod git_history;
