@@ -4,6 +4,7 @@
 mod util;
 
 mod compat;
+mod fuzz;
 #[cfg(feature = "git")]
 mod git_util;
 mod long_matches;
