@@ -5,13 +5,15 @@
 //! matcher target also checks results against an oracle. Targets:
 //!
 //! * `fuzz_rules_*`: the rule loader (TOML, the Go RE2 translation, rule validation, the
-//!   matcher build) on arbitrary text and on structured random rule files;
+//!   matcher build) on arbitrary text and on structured random rule files, and GitLab's
+//!   `secret-detection-ruleset.toml` (arbitrary and mutated);
 //! * `fuzz_matcher_*`: random rule sets (literal keywords, simple regexes, some unbounded)
 //!   over random haystacks with planted keyword hits: the prefilter + window scan must find
 //!   exactly the matches of one whole-input regex search, for matches up to
 //!   `leakguard::matcher::WINDOW_CAP` bytes;
-//! * `fuzz_ignore_*`: `.gitleaksignore`, `.leakguardignore` and baselines in every accepted
-//!   report format, from arbitrary bytes and from mutated valid files;
+//! * `fuzz_ignore_*`: `.gitleaksignore`, `.leakguardignore`, baselines in every accepted
+//!   report format and (feature `revoke`) the report reader of `leakguard revoke`, from
+//!   arbitrary bytes and from mutated valid files;
 //! * `fuzz_revoke_body` (feature `revoke`) and `fuzz_push_updates`: the Token Revocation
 //!   service's request body and pre-receive stdin, parsed directly (no server);
 //! * `fuzz_archive_*`, `fuzz_decode_*`: `source::archive::for_each_entry` on arbitrary bytes
@@ -85,48 +87,50 @@ fn mutated(base: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
 // ---------------------------------------------------------------------------------------
 // 1. The rule loader.
 
-/// Pieces of Go RE2 syntax, including the ones the translation rewrites or rejects.
-fn re2_piece() -> impl Strategy<Value = String> {
+/// Pieces of Go RE2 syntax that are valid on their own, including the ones the translation
+/// rewrites (Go reads `[`, `&&` in a class, `{,n}` and a lone `{` literally).
+fn re2_valid_piece() -> impl Strategy<Value = String> {
     prop_oneof![
-        "[a-z0-9_]{1,6}",
-        Just(r"\w+".to_string()),
-        Just(r"\s*".to_string()),
-        Just(r"[\w[]".to_string()),
-        Just(r"[a&&b]".to_string()),
-        Just(r"[[:alpha:]_-]".to_string()),
-        Just(r"[^\n]".to_string()),
-        Just(r"[]a]".to_string()),
-        Just(r"\Qa.b\E".to_string()),
-        Just(r"\Q[".to_string()),
-        Just(r"a{,3}".to_string()),
-        Just(r"x{2,5}".to_string()),
-        Just(r"{".to_string()),
-        Just(r"}".to_string()),
-        Just(r"(?i)".to_string()),
-        Just(r"(?s)".to_string()),
-        Just(r"(?P<name>".to_string()),
-        Just(r"(?:".to_string()),
-        Just(r"(".to_string()),
-        Just(r")".to_string()),
-        Just(r"|".to_string()),
-        Just(r"\b".to_string()),
-        Just(r"\z".to_string()),
-        Just(r"\Z".to_string()),
-        Just(r"\C".to_string()),
-        Just(r"\p{L}".to_string()),
-        Just(r"\pN".to_string()),
-        Just(r"\x{1F600}".to_string()),
-        Just(r"[\x00-\xff]".to_string()),
-        Just(r".".to_string()),
-        Just(r"*".to_string()),
-        Just(r"+?".to_string()),
-        Just(r"^".to_string()),
-        Just(r"$".to_string()),
-        Just(r"\".to_string()),
-        Just(r"[".to_string()),
-        Just(r"é".to_string()),
-        "[ -~]{1,4}",
+        4 => "[a-z0-9_]{1,6}",
+        1 => "[ -~&&[^()\\\\|*+?.^$\\[\\]{}]]{1,4}",
+        1 => prop::sample::select(vec![
+            r"\w+", r"\s*", r"[\w[]", r"[a&&b]", r"[[:alpha:]_-]", r"[^\n]", r"[]a]",
+            r"\Qa.b\E", r"\Q(x", r"a{,3}", r"x{2,5}", r"{", r"}", r"y{3}", r"(?i)", r"(?s)",
+            r"(?-i)", r"\b", r"\z", r"\A", r"\p{L}", r"\pN", r"\x{1F600}", r"[\x00-\xff]", r".",
+            r"([a-z0-9]{4,8})", r"(?P<name>[0-9]+)", r"(?:ab|cd)", r"(?i:tok)", r"é", r"[[:^digit:]]",
+            r"\d{2,}", r"[~~-]", r"\.", r"\\", r"(?U)a+", r"a*?", r"\-",
+        ]).prop_map(str::to_string),
     ]
+}
+
+/// Pieces that are errors on their own or break what surrounds them.
+fn re2_tricky_piece() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        r"(?P<name>",
+        r"(?:",
+        r"(",
+        r")",
+        r"|",
+        r"\Z",
+        r"\C",
+        r"*",
+        r"+?",
+        r"^",
+        r"$",
+        r"\",
+        r"[",
+        r"(?z)",
+        r"\8",
+        r"[z-a]",
+        r"{2}",
+        r"\p{Nope}",
+        r"(?P<1>x)",
+    ])
+    .prop_map(str::to_string)
+}
+
+fn re2_piece() -> impl Strategy<Value = String> {
+    prop_oneof![12 => re2_valid_piece(), 1 => re2_tricky_piece()]
 }
 
 fn re2_pattern() -> impl Strategy<Value = String> {
@@ -157,7 +161,7 @@ fn rule_file() -> impl Strategy<Value = String> {
         "[a-z][a-z0-9_-]{0,10}",
         re2_pattern(),
         prop::collection::vec("[a-zA-Z_-]{0,6}", 0..3),
-        prop::option::of(0..6usize),
+        prop::option::of(0..3usize),
         prop::option::of(0.0..8.0f64),
         prop::option::of(re2_pattern()),
         prop::option::of(re2_pattern()),
@@ -166,9 +170,10 @@ fn rule_file() -> impl Strategy<Value = String> {
     );
     (
         prop::collection::vec(rule, 0..4),
-        any::<bool>(),
+        // `[extend] useDefault` loads the ~400 built-in rules: rarer, for throughput.
+        prop::bool::weighted(0.1),
         prop::option::of(re2_pattern()),
-        "[ -~\n]{0,20}",
+        prop_oneof![7 => Just(String::new()), 1 => "[ -~\n]{0,20}"],
     )
         .prop_map(|(rules, extend, global_allow, junk)| {
             let mut t = String::new();
@@ -257,6 +262,65 @@ proptest! {
                 let _ = regex::compile(&t);
             }
         });
+    }
+}
+
+/// A GitLab `.gitlab/secret-detection-ruleset.toml` with a raw passthrough and overrides.
+const GITLAB_RULESET: &str = r#"[secrets]
+[[secrets.ruleset]]
+disable = true
+[secrets.ruleset.identifier]
+type = "gitleaks_rule_id"
+value = "tok"
+[[secrets.ruleset]]
+[secrets.ruleset.identifier]
+type = "gitleaks_rule_id"
+value = "pw"
+[secrets.ruleset.override]
+name = "Password"
+severity = "Critical"
+[[secrets.passthrough]]
+type = "raw"
+target = "gitleaks.toml"
+mode = "append"
+value = '''
+[[rules]]
+id = "extra"
+regex = 'ex_[a-z]{4}'
+keywords = ["ex_"]
+'''
+"#;
+
+/// Loads `text` as a GitLab ruleset, resolves its passthrough and applies it to a small
+/// rule set; nothing may panic.
+fn gitlab_ruleset(text: &[u8]) {
+    use leakguard::rules::gitlab_ruleset::GitlabRuleset;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret-detection-ruleset.toml");
+    std::fs::write(&path, text).unwrap();
+    timed("gitlab ruleset", || {
+        let Ok(ruleset) = GitlabRuleset::load(&path) else { return };
+        if let Ok(Some(config)) = ruleset.passthrough_config(dir.path()) {
+            load_and_use(&config);
+        }
+        let base = "[[rules]]\nid = \"tok\"\nregex = 'tok_[a-z]{4}'\nkeywords = [\"tok_\"]\n\
+                    [[rules]]\nid = \"pw\"\nregex = 'pw=[a-z]{4}'\nkeywords = [\"pw=\"]\n";
+        let mut set = RuleSetBuilder::new().config_text("base.toml", base).build().unwrap();
+        let _ = ruleset.apply(&mut set);
+    });
+}
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    #[test]
+    fn fuzz_rules_gitlab_ruleset(
+        text in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..512),
+            mutated(GITLAB_RULESET.as_bytes().to_vec()),
+        ]
+    ) {
+        gitlab_ruleset(&text);
     }
 }
 
@@ -392,6 +456,14 @@ fn ignore_loaders(bytes: &[u8]) {
         let mut set = IgnoreSet::new();
         let _ = set.load_baseline(&path);
         let _ = set.unused();
+        // The report reader of `leakguard revoke` takes the same formats.
+        #[cfg(feature = "revoke")]
+        {
+            use leakguard::revoke::classify::{Classifier, read_report};
+            if let Ok((format, findings)) = read_report(bytes, &path) {
+                let _ = Classifier::new().skip_likely_test(true).classify(format, findings);
+            }
+        }
     });
 }
 
