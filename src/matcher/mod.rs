@@ -25,7 +25,7 @@
 //!
 //!    A rule whose regex has no maximum length (`[\s\S]*?`, `\s*`) gets the cap: every
 //!    match up to [`WINDOW_CAP`] bytes is found exactly as a whole-input search finds it
-//!    (`tests/fuzz.rs` checks this against a plain `regex` oracle); a longer match may be
+//!    (`tests/fuzz.rs` checks this against one whole-input search per rule); a longer match may be
 //!    missed or cut, and `leakguard rules check` warns about such rules. Rules with a small
 //!    bound keep their small windows.
 //!
@@ -60,10 +60,11 @@ use crate::rules::{self, RuleId, RuleSet};
 
 /// The widest a window reaches on either side of a keyword hit: the longest match the
 /// matcher guarantees to find for a rule whose regex has no maximum length (or one above
-/// this). 64 KiB holds a PEM private key block several times over: a 16384-bit RSA key is
-/// about 9.4 KB of DER in PKCS#1 (2 KB modulus, 1 KB for each of p, q, dP, dQ, qInv, 2 KB
-/// private exponent), so about 12.7 KB of base64 in 64-column lines, plus headers; PKCS#8
-/// adds 26 bytes of DER; an encrypted PKCS#8 block is about the same size.
+/// this). 64 KiB holds the largest usual PEM private key several times over: a 16384-bit
+/// RSA key is about 9.3 KB of DER in PKCS#1 (2 KB each for the modulus and the private
+/// exponent, 1 KB for each of p, q, dP, dQ, qInv), so about 12.6 KB of PEM (base64 in
+/// 64-column lines plus the BEGIN/END lines); PKCS#8 adds 26 bytes of DER, and an
+/// encrypted PKCS#8 block is about the same size.
 pub const WINDOW_CAP: usize = 64 << 10;
 /// How far a window edge may move to reach a line boundary.
 const LINE_SNAP: usize = 256;
