@@ -4,9 +4,11 @@
 mod util;
 
 mod compat;
+mod fuzz;
 #[cfg(feature = "git")]
 mod git_util;
 mod hostile;
+mod long_matches;
 
 #[cfg(feature = "git")]
 mod git_history;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
+use leakguard::matcher::WINDOW_CAP;
 use leakguard::rules::{Rule, RuleSet, RuleSetBuilder};
 use leakguard::scan::{ScanOptions, Scanner};
 use leakguard::source::Provenance;
@@ -103,6 +104,7 @@ fn check(files: &[PathBuf]) -> Result<i32> {
         let mut problems = Vec::new();
         for rule in set.rules() {
             check_rule(&scanner, &per_rule, rule, builtin, &mut problems);
+            warn_window_cap(&name, rule);
         }
         total += set.len();
         for p in &problems {
@@ -177,6 +179,24 @@ fn check_rule(
             );
         }
     }
+}
+
+/// Warns (stderr; the exit code is unaffected) when a rule's regex can match more bytes than
+/// the matcher's confirmation window reaches: matches longer than the cap may be missed.
+fn warn_window_cap(name: &str, rule: &Rule) {
+    // A rule without keywords runs over the whole input: no window.
+    let (Some(pattern), false) = (&rule.regex, rule.keywords.is_empty()) else { return };
+    let shape = leakguard::rules::regex::shape(pattern, &rule.keywords);
+    let longest = match shape.maximum_len {
+        Some(n) if n <= WINDOW_CAP => return,
+        Some(n) => format!("up to {n} bytes"),
+        None => "without bound".to_string(),
+    };
+    eprintln!(
+        "{name}: rule \"{}\": warning: its regex can match {longest}; only matches up to {} \
+         bytes (the confirmation window cap) are guaranteed to be found",
+        rule.id, WINDOW_CAP
+    );
 }
 
 fn short(s: &str) -> String {

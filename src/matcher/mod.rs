@@ -9,15 +9,25 @@
 //!    Aho-Corasick DFA on the hot path); the `aho-corasick` automaton remains for keyword
 //!    sets the filter cannot take (single-byte keywords) and as the tests' oracle.
 //! 2. **Confirmation.** Each candidate rule's `regex-automata` [`meta::Regex`] runs only on a
-//!    *window* around its keyword hits, overlapping windows merged. The window is
-//!    `maximum_len` of the regex before and after the hit; how much more or less depends on
-//!    what the pattern proves ([`rules::regex::shape`]):
-//!    * the keyword lies inside every match: exactly that, no slack;
+//!    *window* around its keyword hits, overlapping windows merged. The window is the
+//!    longest match the regex can make (`maximum_len`, at most [`WINDOW_CAP`]) before and
+//!    after the hit; how much more or less depends on what the pattern proves
+//!    ([`rules::regex::shape`]):
+//!    * the keyword lies inside every match: no slack, and before the hit only as far as a
+//!      match can reach ahead of its keyword (`lead_len`: 0 for `-----BEGIN ...` or
+//!      `ghp_...`), so an unbounded rule that starts with its keyword costs a forward
+//!      search that stops where its match ends;
 //!    * ... and no match can cross a line feed: clipped to the hit's line, which for the
 //!      generic assignment rules (`password = ...`, the most frequent hits) turns windows of
 //!      about 1.4 KB into one line;
 //!    * otherwise (the keyword only gates the rule, as in gitleaks): widened to line
 //!      boundaries (up to 256 bytes further) so a match on a neighbouring line is found.
+//!
+//!    A rule whose regex has no maximum length (`[\s\S]*?`, `\s*`) gets the cap: every
+//!    match up to [`WINDOW_CAP`] bytes is found exactly as a whole-input search finds it
+//!    (`tests/fuzz.rs` checks this against one whole-input search per rule); a longer match may be
+//!    missed or cut, and `leakguard rules check` warns about such rules. Rules with a small
+//!    bound keep their small windows.
 //!
 //!    Look-around at window edges sees the real neighbouring bytes (the search gets the whole
 //!    haystack and a range). A blob with no keyword costs one filter pass; a blob with hits
@@ -48,8 +58,14 @@ use regex_automata::util::captures::Captures;
 use crate::rules::regex::Shape;
 use crate::rules::{self, RuleId, RuleSet};
 
-/// Window radius for rules whose regex has no maximum length.
-const UNBOUNDED_RADIUS: usize = 1024;
+/// The widest a window reaches on either side of a keyword hit: the longest match the
+/// matcher guarantees to find for a rule whose regex has no maximum length (or one above
+/// this). 64 KiB holds the largest usual PEM private key several times over: a 16384-bit
+/// RSA key is about 9.3 KB of DER in PKCS#1 (2 KB each for the modulus and the private
+/// exponent, 1 KB for each of p, q, dP, dQ, qInv), so about 12.6 KB of PEM (base64 in
+/// 64-column lines plus the BEGIN/END lines); PKCS#8 adds 26 bytes of DER, and an
+/// encrypted PKCS#8 block is about the same size.
+pub const WINDOW_CAP: usize = 64 << 10;
 /// How far a window edge may move to reach a line boundary.
 const LINE_SNAP: usize = 256;
 
@@ -92,15 +108,18 @@ struct Compiled {
 }
 
 /// The haystack range a match related to the keyword hit at `pos` lies in (module docs):
-/// the regex's maximum length either side, widened to line boundaries unless the keyword
-/// is proven inside every match, clipped to the hit's line when no match crosses one.
+/// the regex's maximum length (at most [`WINDOW_CAP`]) either side, widened to line
+/// boundaries unless the keyword is proven inside every match; when it is, reaching back
+/// only as far as a match can start ahead of its keyword, and clipped to the hit's line
+/// when no match crosses one.
 fn window(shape: &Shape, h: &[u8], pos: usize) -> (usize, usize) {
-    let radius = shape.maximum_len.unwrap_or(UNBOUNDED_RADIUS);
-    let start = pos.saturating_sub(radius);
-    let end = (pos + radius).min(h.len());
+    let radius = shape.maximum_len.map_or(WINDOW_CAP, |m| m.min(WINDOW_CAP));
+    let end = pos.saturating_add(radius).min(h.len());
     if !shape.keyword_inside {
+        let start = pos.saturating_sub(radius);
         return (snap_back(h, start), snap_forward(h, end));
     }
+    let start = pos.saturating_sub(shape.lead_len.map_or(radius, |l| l.min(radius)));
     if !shape.single_line {
         return (start, end);
     }
@@ -505,6 +524,36 @@ keywords = ["aws"]
         m.find_all(&hay, &mut s, &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].secret_start, 5_000_001);
+    }
+
+    /// gitleaks' unbounded `private-key` rule: a match of several KiB (longer than the old
+    /// 1 KiB window) is found whole, however far into the input it starts.
+    #[test]
+    fn unbounded_rule_finds_matches_longer_than_a_kib() {
+        let rules = r#"
+[[rules]]
+id = "private-key"
+regex = '''(?i)-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S-]*?KEY(?: BLOCK)?-----'''
+keywords = ["-----begin"]
+"#;
+        let set = RuleSetBuilder::new().config_text("t.toml", rules).build().unwrap();
+        let m = Matcher::new(&set).unwrap();
+        let mut s = m.new_scratch();
+        let mut pem = b"-----BEGIN PRIVATE KEY-----\n".to_vec();
+        for _ in 0..(WINDOW_CAP - 200) / 65 {
+            pem.extend_from_slice(&[b'A'; 64]);
+            pem.push(b'\n');
+        }
+        pem.extend_from_slice(b"-----END PRIVATE KEY-----");
+        for lead in [0, 10, 100_000] {
+            let mut hay = vec![b'x'; lead];
+            hay.extend_from_slice(&pem);
+            hay.extend_from_slice(b"\ntail -----BEGIN PRIVATE KEY----- never ends\n");
+            let mut out = Vec::new();
+            m.find_all(&hay, &mut s, &mut out);
+            assert_eq!(out.len(), 1, "lead {lead}");
+            assert_eq!((out[0].start, out[0].end), (lead, lead + pem.len()), "lead {lead}");
+        }
     }
 
     #[test]

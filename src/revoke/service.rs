@@ -579,8 +579,10 @@ async fn admin_status(
     }
 }
 
-/// Validates a `POST /v1/revoke_tokens` body into (type, token, location) triples.
-fn parse_body(body: &[u8], max_tokens: usize) -> Result<Vec<(String, String, String)>, String> {
+/// Validates a `POST /v1/revoke_tokens` body into (type, token, location) triples, at most
+/// `max_tokens` of them. Public (hidden) so the fuzz targets can call it without a server.
+#[doc(hidden)]
+pub fn parse_body(body: &[u8], max_tokens: usize) -> Result<Vec<(String, String, String)>, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| format!("malformed JSON: {e}"))?;
     let arr = v.as_array().ok_or("body must be a JSON array")?;
     if arr.len() > max_tokens {

@@ -163,6 +163,11 @@ pub struct Shape {
     pub keyword_inside: bool,
     /// No match can contain a line feed.
     pub single_line: bool,
+    /// When `keyword_inside`: the most bytes a match can hold before the start of the
+    /// keyword occurrence that proves it (`None`: unknown or unbounded). A rule that starts
+    /// with its keyword (`-----BEGIN ...`, `ghp_...`) has 0, so its window need not reach
+    /// back, however long its matches can grow forward.
+    pub lead_len: Option<usize>,
 }
 
 /// Analyses a (translated) pattern against its rule's lowercased keywords. Anything the
@@ -171,10 +176,61 @@ pub fn shape(pattern: &str, keywords: &[String]) -> Shape {
     let Ok(hir) = parse(pattern) else { return Shape::default() };
     let keywords: Vec<&[u8]> =
         keywords.iter().map(|k| k.as_bytes()).filter(|k| !k.is_empty()).collect();
+    let keyword_inside = !keywords.is_empty() && requires_keyword(&hir, &keywords);
     Shape {
         maximum_len: hir.properties().maximum_len(),
-        keyword_inside: !keywords.is_empty() && requires_keyword(&hir, &keywords),
+        keyword_inside,
         single_line: !can_match_newline(&hir),
+        lead_len: if keyword_inside { lead_len(&hir, &keywords) } else { None },
+    }
+}
+
+/// An upper bound on the bytes a match of `hir` holds before a keyword occurrence it must
+/// contain, following the proof of [`requires_keyword`] (`None` where that proof does not
+/// hold here or what precedes the keyword is unbounded).
+fn lead_len(hir: &Hir, keywords: &[&[u8]]) -> Option<usize> {
+    let contains_keyword = |set: &[Vec<u8>]| {
+        set.iter().all(|s| keywords.iter().any(|k| s.windows(k.len()).any(|w| w == *k)))
+    };
+    let longest = |set: &[Vec<u8>]| set.iter().map(Vec::len).max().unwrap_or(0);
+    match hir.kind() {
+        HirKind::Capture(c) => lead_len(&c.sub, keywords),
+        // The first repetition holds a keyword.
+        HirKind::Repetition(r) if r.min >= 1 => lead_len(&r.sub, keywords),
+        HirKind::Alternation(alts) => {
+            alts.iter().try_fold(0, |most, a| Some(most.max(lead_len(a, keywords)?)))
+        }
+        HirKind::Concat(items) => {
+            // `before`: the most bytes the items so far can span; `run_before`: the same
+            // where the current run of fixed-text items began.
+            let mut before = 0usize;
+            let mut run: Option<Vec<Vec<u8>>> = None;
+            let mut run_before = 0usize;
+            for x in items {
+                let next = exact_strings(x);
+                let joined = match (&run, &next) {
+                    (Some(prefix), Some(next)) => cross(prefix, next),
+                    _ => None,
+                };
+                if joined.is_none() {
+                    if let Some(r) = run.as_deref().filter(|r| contains_keyword(r)) {
+                        return run_before.checked_add(longest(r));
+                    }
+                }
+                if let Some(l) = lead_len(x, keywords) {
+                    return before.checked_add(l);
+                }
+                if joined.is_none() {
+                    run_before = before;
+                }
+                run = joined.or(next);
+                before = before.checked_add(x.properties().maximum_len()?)?;
+            }
+            run.as_deref()
+                .filter(|r| contains_keyword(r))
+                .and_then(|r| run_before.checked_add(longest(r)))
+        }
+        _ => exact_strings(hir).filter(|set| contains_keyword(set)).map(|set| longest(&set)),
     }
 }
 
@@ -560,6 +616,28 @@ mod tests {
         assert!(!e.contains("SECRET_MARKER"), "{e}");
         let e = check_repetitions("a{SECRET_MARKER", MAX_REPEAT);
         assert!(e.is_ok() || !e.unwrap_err().contains("SECRET_MARKER"));
+    }
+
+    #[test]
+    fn lead_len_bounds_the_bytes_before_the_keyword() {
+        let kw = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let cases: &[(&str, &[&str], Option<usize>)] = &[
+            (
+                r"(?i)-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S-]*?KEY-----",
+                &["-----begin"],
+                Some(10),
+            ),
+            (r"\b(ghp_[0-9a-zA-Z]{36})\b", &["ghp_"], Some(4)),
+            (r"[a-z]{0,5}tok[0-9]{2}", &["tok"], Some(8)),
+            (r"(?:token|secret)=(\w+)", &["token", "secret"], Some(6)),
+            (r"x(?:ab|cd){1,3}tok", &["tok"], Some(10)),
+            (r"\w+token", &["token"], None),
+            // Not proven inside: nothing to bound.
+            (r"AKIA[0-9A-Z]{16}", &["aws"], None),
+        ];
+        for &(pattern, keywords, lead) in cases {
+            assert_eq!(shape(pattern, &kw(keywords)).lead_len, lead, "{pattern} {keywords:?}");
+        }
     }
 
     #[test]
