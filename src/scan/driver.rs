@@ -209,9 +209,9 @@ impl Worker {
                 };
                 Event::Skipped(display, reason)
             }
-            WalkItem::Error { path, message } => {
+            WalkItem::Error { display, message } => {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                Event::Error(path.map(|p| p.display().to_string()).unwrap_or_default(), message)
+                Event::Error(display, message)
             }
             WalkItem::File { path, display } => match self.scan_file(path, display) {
                 Some(ev) => ev,

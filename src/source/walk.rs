@@ -39,8 +39,8 @@ pub enum WalkItem {
     },
     /// Something that could not be walked; reported and skipped.
     Error {
-        /// The path, when known.
-        path: Option<PathBuf>,
+        /// The path as reported (like [`WalkItem::File::display`]); empty when unknown.
+        display: String,
         /// What went wrong.
         message: String,
     },
@@ -113,26 +113,30 @@ pub fn walk_parallel<M, V>(
         let excludes = excludes.clone();
         let root = root.clone();
         let mut matchers = matchers.clone();
+        let show = move |path: &Path| {
+            if single_dir_root {
+                display_path(&root, path, true)
+            } else {
+                display_path(Path::new(""), path, false)
+            }
+        };
         Box::new(move |entry| {
             let item = match entry {
-                Err(err) => {
-                    WalkItem::Error { path: error_path(&err), message: error_message(&err) }
-                }
+                Err(err) => WalkItem::Error {
+                    display: error_path(&err).map(|p| show(&p)).unwrap_or_default(),
+                    message: error_message(&err),
+                },
                 Ok(entry) => {
                     let Some(ft) = entry.file_type() else { return WalkState::Continue };
                     let path = entry.path();
-                    let display = if single_dir_root {
-                        display_path(&root, path, true)
-                    } else {
-                        display_path(Path::new(""), path, false)
-                    };
+                    let display = show(path);
                     let is_dir = ft.is_dir();
                     if let Some(m) = matchers.as_mut() {
                         let (ignored, err) = m.ignored(path, entry.depth(), is_dir);
                         if let Some(err) = err {
                             // A bad line in an ignore file; its other lines still apply.
                             let item = WalkItem::Error {
-                                path: error_path(&err),
+                                display: error_path(&err).map(|p| show(&p)).unwrap_or_default(),
                                 message: error_message(&err),
                             };
                             if !visit(item) {
@@ -163,7 +167,7 @@ pub fn walk_parallel<M, V>(
                     } else if ft.is_symlink() {
                         match std::fs::metadata(path) {
                             Err(e) => WalkItem::Error {
-                                path: Some(path.to_path_buf()),
+                                display: display.clone(),
                                 message: format!("broken symlink: {e}"),
                             },
                             Ok(m) if m.is_file() => {
@@ -219,11 +223,17 @@ impl IgnoreMatchers {
             return (false, None);
         }
         // The walker builds entry paths as root.join(name)...: the root is `depth` levels up.
-        let Some(root) = path.ancestors().nth(depth) else { return (false, None) };
-        let Some(m) = self.dirs.iter_mut().find(|m| m.root() == root) else {
-            return (false, None);
+        // With one directory root (the usual case) there is nothing to look up.
+        let m = if let [only] = self.dirs.as_mut_slice() {
+            only
+        } else {
+            let Some(root) = path.ancestors().nth(depth) else { return (false, None) };
+            let Some(m) = self.dirs.iter_mut().find(|m| m.root() == root) else {
+                return (false, None);
+            };
+            m
         };
-        let Ok(rel) = path.strip_prefix(root) else { return (false, None) };
+        let Ok(rel) = path.strip_prefix(m.root()) else { return (false, None) };
         let (mat, err) = m.matched_with_errors(rel, is_dir);
         (mat.is_ignore(), err)
     }
