@@ -577,36 +577,18 @@ proptest! {
 // ---------------------------------------------------------------------------------------
 // 5. Archive and decode readers.
 
-fn tar_bytes(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, data) in entries {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, name, *data).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-fn gz_bytes(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
 /// Valid archives to mutate: zip, tar, tar.gz, gz, a zip inside a zip.
 fn valid_archives() -> Vec<Vec<u8>> {
+    use crate::util::{gzip, tar_of};
     use leakguard::source::archive::zip_bytes;
     let text: &[u8] = b"token = tok_abcd1234\nsecond line\n";
     let zip = zip_bytes(&[("a.txt", text), ("dir/b.env", b"KEY=1\n")]).unwrap();
-    let tar = tar_bytes(&[("a.txt", text), ("b/c.txt", b"x")]);
+    let tar = tar_of(&[("a.txt", text), ("b/c.txt", b"x")]);
     vec![
         zip.clone(),
         tar.clone(),
-        gz_bytes(&tar),
-        gz_bytes(text),
+        gzip(&tar),
+        gzip(text),
         zip_bytes(&[("inner.zip", &zip), ("t.tar", &tar)]).unwrap(),
     ]
 }

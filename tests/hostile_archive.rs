@@ -7,7 +7,7 @@ use std::io::{Cursor, Write as _};
 
 use base64::Engine as _;
 
-use crate::util::{Dir, github_pat, json_lines, json_summary, run};
+use crate::util::{Dir, github_pat, gzip, json_lines, json_summary, run, tar_of};
 
 /// What one `leakguard scan . --format json` run reported.
 struct Scan {
@@ -62,24 +62,6 @@ fn zip_of(entries: &[(&str, &[u8])], opts: zip::write::SimpleFileOptions) -> Vec
         w.write_all(body).unwrap();
     }
     w.finish().unwrap().into_inner()
-}
-
-fn tar_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, body) in entries {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(body.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, name, *body).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
 }
 
 fn env(seed: u64) -> (String, Vec<u8>) {
