@@ -13,7 +13,7 @@ fn builtin_rules_examples_and_negative_examples_hold() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("unexpected output {}", out.stdout));
-    assert!(n >= 80, "only {n} built-in rules");
+    assert!(n >= 800, "only {n} built-in rules");
 }
 
 #[test]
@@ -61,4 +61,82 @@ negative_examples = ["demo_q8z3k1m9x2w7"]
     let out = run(d.cmd().args(["scan", ".", "--config", "check.toml"]));
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("rule \"c\": field \"check\""), "{}", out.stderr);
+}
+
+/// `docs/RULES.md` is generated; this fails when a rule file changed and the file was not
+/// regenerated.
+#[test]
+fn docs_rules_md_is_current() {
+    let out = run(leakguard_cmd().args(["rules", "list", "--format", "markdown"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/RULES.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == out.stdout,
+        "docs/RULES.md is stale; regenerate it with\n  \
+         cargo run -q -- rules list --format markdown > docs/RULES.md"
+    );
+}
+
+#[test]
+fn rules_list_json_carries_family_examples_and_revocation_type() {
+    let out = run(leakguard_cmd().args(["rules", "list", "--format", "json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rules: Vec<serde_json::Value> =
+        out.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(rules.len() >= 800, "{} rules", rules.len());
+    for r in &rules {
+        assert!(r["family"].is_string() && !r["family"].as_str().unwrap().contains('/'), "{r}");
+        assert!(r["examples"].as_array().is_some_and(|e| e.len() >= 2), "{r}");
+        assert!(r["negative_examples"].as_array().is_some_and(|e| e.len() >= 2), "{r}");
+    }
+    assert!(rules.iter().filter(|r| r["tags"].as_array().unwrap().iter().any(|t| t == "context")).count() >= 300);
+}
+
+/// A provider table line in a user's own config: compiled into a rule that finds the key next
+/// to the provider's name in several syntaxes and stays silent on the decoys.
+#[test]
+fn provider_table_lines_become_context_rules() {
+    let d = Dir::new();
+    d.create(
+        "rules.toml",
+        "providers = [\n\
+         { id = 'acmecorp_api_key', name = 'AcmeCorp', names = ['acmecorp', 'acme_corp'], alphabet = 'hex', length = 32 },\n\
+         ]\n",
+    );
+    let key = "5f0e8a2c9b7d41e3a6c8f2b4d0e9a7c1";
+    d.create(
+        "app/settings.py",
+        &format!(
+            "ACMECORP_API_KEY = '{key}'\n\
+             acme_corp_key_id = '{key}'\n\
+             cache_key = '{key}'\n\
+             # see https://acmecorp.com/docs/{key}\n"
+        ),
+    );
+    d.create("app/headers.txt", &format!("X-Acme-Corp-Token: {key}\n"));
+    let out = run(d.cmd().args(["scan", "app", "--config", "rules.toml", "--format", "json"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let found = crate::util::json_lines(&out.stdout);
+    let at: Vec<(String, u64)> = found
+        .iter()
+        .map(|f| (f["file"].as_str().unwrap_or_default().to_string(), f["line"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(at.len(), 2, "{at:?}\n{}", out.stdout);
+    assert!(found.iter().all(|f| f["rule_id"] == "acmecorp_api_key" && f["secret"] == key), "{}", out.stdout);
+
+    let check = run(d.cmd().args(["rules", "check", "rules.toml"]));
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+
+    d.create(
+        "bad.toml",
+        "providers = [\n{ id = 'acmecorp_api_key', name = 'AcmeCorp', names = ['acme'], alphabet = 'hexx', length = 32 },\n]\n",
+    );
+    let bad = run(d.cmd().args(["rules", "check", "bad.toml"]));
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("acmecorp_api_key") && bad.stderr.contains("providers.alphabet"),
+        "{}",
+        bad.stderr
+    );
 }

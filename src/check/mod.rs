@@ -50,6 +50,9 @@ pub enum Check {
     DiscordBotToken,
     /// Generic assignments: looks like a random secret, not code or prose.
     GenericSecret,
+    /// Context rules (the provider table): a fixed-alphabet value that mixes letters and
+    /// digits, as random keys do, rather than a word, a number or a repeated pattern.
+    ContextValue,
 }
 
 impl Check {
@@ -66,6 +69,7 @@ impl Check {
         Check::AzureStorageKey,
         Check::DiscordBotToken,
         Check::GenericSecret,
+        Check::ContextValue,
     ];
 
     /// Looks a check up by the name used in rule files.
@@ -87,6 +91,7 @@ impl Check {
             Check::AzureStorageKey => "azure_storage_key",
             Check::DiscordBotToken => "discord_bot_token",
             Check::GenericSecret => "generic_secret",
+            Check::ContextValue => "context_value",
         }
     }
 
@@ -109,6 +114,7 @@ impl Check {
             Check::AzureStorageKey => structure::azure_storage_key(secret),
             Check::DiscordBotToken => structure::discord_bot_token(secret),
             Check::GenericSecret => structure::generic_secret(secret),
+            Check::ContextValue => structure::context_value(secret),
         }
     }
 }

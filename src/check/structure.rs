@@ -153,6 +153,42 @@ pub(super) fn discord_bot_token(secret: &[u8]) -> Verdict {
 
 /// Shape test for values of generic `password = ...` assignments: a secret is a run of
 /// mixed characters, not an identifier, a word, a path, a call or an expression.
+/// A value found by a context rule (provider name + key word + fixed-alphabet value).
+///
+/// Random keys of 16 characters and more from a letter+digit alphabet almost always hold
+/// both (a 32-character alphanumeric key lacks a digit with probability 0.4%), while the
+/// look-alikes next to provider names do not: identifiers and words (`MailgunApiKeyName`),
+/// numbers (ids, timestamps), and runs such as `0123456789abcdef`. UUIDs and all-digit
+/// alphabets are judged by entropy and the run and repeat tests alone.
+pub(super) fn context_value(secret: &[u8]) -> Verdict {
+    let s = secret;
+    let digits = s.iter().filter(|b| b.is_ascii_digit()).count();
+    let is_uuid = s.len() == 36 && s.iter().filter(|&&b| b == b'-').count() == 4;
+    if is_uuid {
+        return Verdict::NotApplicable;
+    }
+    // All digits is a `digits` alphabet's shape; otherwise a key of 16+ holds a digit.
+    if s.len() >= 16 && digits == 0 {
+        return Verdict::Invalid("no digit: a word or identifier, not a random key");
+    }
+    // Ascending or descending runs (`0123456789abcdef`, `abcdefgh`) of 8 and more.
+    let mut run = 1;
+    for w in s.windows(2) {
+        let step = i16::from(w[1]) - i16::from(w[0]);
+        run = if step == 1 || step == -1 { run + 1 } else { 1 };
+        if run >= 8 {
+            return Verdict::Invalid("a run of consecutive characters");
+        }
+    }
+    // One short unit repeated (`abc123abc123...`).
+    for unit in 1..=8usize {
+        if s.len() >= unit * 3 && s.chunks(unit).all(|c| c == &s[..c.len()]) {
+            return Verdict::Invalid("a repeated pattern");
+        }
+    }
+    Verdict::NotApplicable
+}
+
 pub(super) fn generic_secret(secret: &[u8]) -> Verdict {
     let s = secret;
     if s.len() < 8 {
@@ -247,6 +283,30 @@ fn is_camel_words(s: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn context_value_keeps_random_keys_and_drops_words_runs_and_repeats() {
+        for ok in [
+            &b"3f9c2a7d81b64e0f9a5c7d2e1b8f4a60"[..],
+            b"kQ7mZ2xP9vR4tW1yB8nC3dF6gH0jL5sA",
+            b"48213377409912",
+            b"0b2c5a4e-5d3f-4f7e-9d61-6e1f3c8a9b7d",
+        ] {
+            assert_eq!(context_value(ok), Verdict::NotApplicable, "{}", String::from_utf8_lossy(ok));
+        }
+        for bad in [
+            &b"MailgunApiKeyForProductionUse"[..],
+            b"0123456789abcdef0f3e2a7c9b1d4e5f",
+            b"ab12ab12ab12ab12ab12ab12ab12ab12",
+            b"00000000000000000000000000000000",
+        ] {
+            assert!(
+                matches!(context_value(bad), Verdict::Invalid(_)),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
 
     #[test]
     fn pypi_head() {

@@ -12,6 +12,7 @@
 
 mod builtin;
 pub mod confine;
+mod context;
 pub mod gitlab_ruleset;
 pub mod regex;
 pub mod syntax;
@@ -285,6 +286,8 @@ pub struct Rule {
     pub severity: Severity,
     /// Revocation type string override.
     pub revocation_type: Option<String>,
+    /// Endpoint that confirms a key (`METHOD URL`), for live validation.
+    pub verify: Option<String>,
     /// Report description override (GitLab ruleset `override.description`).
     pub report_description: Option<String>,
     /// Where the rule came from (file name).
@@ -845,8 +848,8 @@ fn resolve_config(
         }
         base_rules.retain(|r| !ext.disabled_rules.contains(&r.id));
     }
-    let mut own = Vec::with_capacity(cfg.rules.len());
-    for syn in cfg.rules {
+    let mut own = Vec::with_capacity(cfg.rules.len() + cfg.providers.len());
+    for syn in cfg.rules.into_iter().chain(context::expand(origin, cfg.providers)?) {
         own.push(compile_rule(origin, syn, strict, max_repeat, warnings)?);
     }
     merge_rules(&mut base_rules, own);
@@ -1023,6 +1026,7 @@ fn compile_rule(
         confidence,
         severity,
         revocation_type: syn.revocation_type.filter(|c| !c.is_empty()),
+        verify: syn.verify.filter(|c| !c.is_empty()),
         report_description: None,
         origin: origin.to_string(),
         id,

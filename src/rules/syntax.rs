@@ -33,6 +33,9 @@ pub struct ConfigSyntax {
     pub allowlist: Option<AllowlistSyntax>,
     /// Global `[[allowlists]]` (may carry `targetRules`).
     pub allowlists: Vec<AllowlistSyntax>,
+    /// The provider table (leakguard extension): one line per provider whose keys are found
+    /// by context only; compiled into rules by `rules::context`.
+    pub providers: Vec<ProviderSyntax>,
     /// Keys we do not know; kept so callers can warn about them.
     #[serde(flatten)]
     pub extra: BTreeMap<String, toml::Value>,
@@ -96,6 +99,10 @@ pub struct RuleSyntax {
     pub severity: Option<String>,
     /// Revocation type for the Token Revocation API (leakguard extension).
     pub revocation_type: Option<String>,
+    /// The provider's endpoint that confirms a key, for live validation: `METHOD URL` with
+    /// `{secret}` where the key goes, optionally ` header=Name`, ` bearer` or ` basic`
+    /// (leakguard extension; informational until validation lands).
+    pub verify: Option<String>,
     /// Unknown keys (GitLab's `title`, `remediation`, typos, ...).
     #[serde(flatten)]
     pub extra: BTreeMap<String, toml::Value>,
@@ -140,4 +147,36 @@ pub struct RequiredSyntax {
     /// The companion must start within this many columns.
     #[serde(rename = "withinColumns", alias = "within_columns")]
     pub within_columns: Option<usize>,
+}
+
+/// One line of a `providers` table (see `rules::context`). Unknown keys are errors, since
+/// the table is our own format.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProviderSyntax {
+    /// Rule id.
+    pub id: String,
+    /// Provider display name.
+    pub name: String,
+    /// Lowercase identifier spellings; `_` between words is an optional separator.
+    pub names: Vec<String>,
+    /// Value alphabet: `hex`, `HEX`, `hex_any`, `alnum`, `lower_alnum`, `upper_alnum`,
+    /// `base64url`, `base64`, `digits` or `uuid`.
+    pub alphabet: String,
+    /// Value length: an integer or a range `'min-max'` (not needed for `uuid`).
+    pub length: Option<toml::Value>,
+    /// A literal every value starts with (not counted in `length`).
+    pub prefix: Option<String>,
+    /// What the value is (`API key` by default); used in the description.
+    pub kind: Option<String>,
+    /// Confidence (default `medium`).
+    pub confidence: Option<String>,
+    /// Severity (default `High`).
+    pub severity: Option<String>,
+    /// Extra tags (every context rule has `context`).
+    pub tags: Vec<String>,
+    /// Revocation type, when the provider takes revocation requests.
+    pub revocation_type: Option<String>,
+    /// Validation endpoint, as [`RuleSyntax::verify`].
+    pub verify: Option<String>,
 }

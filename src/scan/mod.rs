@@ -536,8 +536,9 @@ impl Scanner {
 /// Where two rules claim overlapping secrets (a GitHub token inside a generic `token = ...`
 /// assignment), only the most confident rule reports. Two equally confident rules claiming
 /// the very same secret (`npm_access_token` and `npmrc_auth_token` on one `.npmrc` line)
-/// report once: the more specific one, i.e. the one with an offline check, else the one
-/// whose whole match needed less context around the secret, else the rule defined first.
+/// report once: the more specific one, i.e. a hand-written rule before a context rule from a
+/// provider table, then the one with an offline check, else the one whose whole match
+/// needed less context around the secret, else the rule defined first.
 fn suppress_weaker_overlaps(cands: &mut [Candidate]) {
     for i in 0..cands.len() {
         if !cands[i].keep {
@@ -556,8 +557,12 @@ fn suppress_weaker_overlaps(cands: &mut [Candidate]) {
                 std::cmp::Ordering::Greater => cands[j].keep = false,
                 std::cmp::Ordering::Less => cands[i].keep = false,
                 std::cmp::Ordering::Equal if same_secret => {
-                    let specificity =
-                        |c: &Candidate| (c.check.is_none(), c.m.end - c.m.start, c.m.rule);
+                    // A context rule (provider table) is the least specific: its check
+                    // only says "looks random", and its match is mostly context.
+                    let specificity = |c: &Candidate| {
+                        let context = c.check == Some(Check::ContextValue);
+                        (context, c.check.is_none(), c.m.end - c.m.start, c.m.rule)
+                    };
                     if specificity(&cands[j]) < specificity(&cands[i]) {
                         cands[i].keep = false;
                     } else {
