@@ -118,22 +118,24 @@ const CRED_WORDS: &str = "key|token|secret|pass|pwd|auth|cred|access|api|sid|bea
 
 /// The shared context grammar around a value regex `value`, for provider-name regex `name`.
 ///
-/// `<name><ident>{0,24}<credential word><ident>{0,16}` (an identifier, env var, header or
-/// flag name that contains the provider's name and then a credential word), then closing
-/// quotes or a bracket, then one operator: `=`, `:`, `:=`, `=>`, `?=`, `(`, `,`, `>` (XML),
+/// `<name>[<ident>{0,24}<credential word><ident>{0,16}]` (an identifier, env var, header or
+/// flag name that contains the provider's name, usually followed by a credential word;
+/// blanks may separate the two, as in `Mailgun API key: ...`; the bare name alone covers
+/// maps such as `{"mailgun": "<key>"}`), then closing quotes or a bracket, an optional type
+/// (`: string`, `: &str`, Go's `string`), then one operator: `=`, `:`, `:=`, `=>`, `?=`, `(`, `,`, `>` (XML),
 /// ` value=` (.NET `appSettings`) or plain blanks (CLI flags, `Header value`), then an
 /// optional opening quote and `Bearer `/`Token `, then the value, which must end there.
 /// Everything stays on one line.
 fn grammar(name: &str, value: &str, end_class: &str) -> String {
     format!(
-        r#"{name}[0-9A-Za-z_.\-]{{0,24}}?(?i:{CRED_WORDS})[0-9A-Za-z_.\-]{{0,16}}[\x22'`\]]{{0,2}}[ \t]{{0,4}}(?::=|=>|\?=|=|:|\(|,|>|[ \t](?i:value)[ \t]{{0,2}}=|[ \t])[ \t]{{0,4}}[\x22'`]?(?:(?i:bearer|token)[ \t]{{1,2}})?({value})(?:[^{end_class}]|$)"#
+        r#"{name}(?:[0-9A-Za-z_.\- \t]{{0,24}}?(?i:{CRED_WORDS})[0-9A-Za-z_.\-]{{0,16}})?[\x22'`\]]{{0,2}}(?:[ \t]{{0,2}}:?[ \t]{{1,2}}(?:string|String|str|&str|&'static str|\[\]byte)\b)?[ \t]{{0,4}}(?::=|=>|\?=|=|:|\(|,|>|-[ \t]|[ \t](?i:value)[ \t]{{0,2}}=|[ \t])[ \t]{{0,4}}[\x22'`]?(?:(?i:bearer|token)[ \t]{{1,2}})?({value})(?:[^{end_class}]|$)"#
     )
 }
 
 /// The identifier allowlist (regexTarget `match`: the match starts at the provider name).
 fn not_the_secret() -> String {
     format!(
-        r"^[0-9A-Za-z_.\-]{{0,64}}?(?:[_.\-](?i:{NOT_THE_SECRET})|[a-z0-9](?:{NOT_THE_SECRET_CAMEL}))(?:[^A-Za-z]|$)"
+        r"^[0-9A-Za-z_.\- \t]{{0,64}}?(?:[_.\- \t](?i:{NOT_THE_SECRET})|[a-z0-9](?:{NOT_THE_SECRET_CAMEL}))(?:[^A-Za-z]|$)"
     )
 }
 
@@ -263,10 +265,10 @@ fn parse(origin: &str, syn: &ProviderSyntax) -> Result<Provider, Error> {
 
 /// The provider name where an identifier word starts: after a non-word character or `_`
 /// (`MY_MAILGUN_KEY`, `x-mailgun-key`), or as a camelCase word (`myMailgunKey`), so that
-/// `ipapi` does not match inside `zipapi`. Words of a name may be joined by `_`, `-`, `.` or
-/// nothing.
+/// `ipapi` does not match inside `zipapi`. Words of a name may be joined by `_`, `-`, `.`, a
+/// space or nothing.
 fn name_regex(names: &[Vec<String>]) -> String {
-    let joined = |words: &[String]| words.join(r"[_.\-]?");
+    let joined = |words: &[String]| words.join(r"[_.\- ]?");
     let start = names.iter().map(|w| joined(w)).collect::<Vec<_>>().join("|");
     let camel: Vec<String> = names
         .iter()
@@ -341,8 +343,8 @@ fn description(name: &str, kind: &str) -> String {
 }
 
 /// Prefilter keywords: every spelling the name regex accepts (`box_api` → `boxapi`,
-/// `box_api`, `box-api`, `box.api`), so each match holds one and the prefilter does not fire
-/// on the first word alone.
+/// `box_api`, `box-api`, `box.api`, `box api`), so each match holds one and the prefilter
+/// does not fire on the first word alone.
 fn keywords(names: &[Vec<String>]) -> Vec<String> {
     let mut out = Vec::new();
     for words in names {
@@ -350,7 +352,7 @@ fn keywords(names: &[Vec<String>]) -> Vec<String> {
         for w in &words[1..] {
             spellings = spellings
                 .iter()
-                .flat_map(|s| ["", "_", "-", "."].map(|sep| format!("{s}{sep}{w}")))
+                .flat_map(|s| ["", "_", "-", ".", " "].map(|sep| format!("{s}{sep}{w}")))
                 .collect();
         }
         for s in spellings {
@@ -434,6 +436,7 @@ fn examples(p: &Provider) -> (Vec<String>, Vec<String>) {
     let snake = words.join("_");
     let header = words.iter().map(|w| title(w)).collect::<Vec<_>>().join("-");
     let flag = words.join("-");
+    let spaced = p.names[0].iter().map(|w| title(w)).collect::<Vec<_>>().join(" ");
     let mid = (p.min + p.max) / 2;
     let mut v = || value(p, &mut rng, mid);
     let examples = vec![
@@ -444,6 +447,7 @@ fn examples(p: &Provider) -> (Vec<String>, Vec<String>) {
         format!("{cam} := \"{}\"", v()),
         format!("mytool deploy --{flag} {} --verbose", v()),
         format!("<add key=\"{}\" value=\"{}\" />", header.replace('-', ""), v()),
+        format!("{} {}: {}", spaced, p.kind, v()),
     ];
     let real = v();
     let short = match p.alphabet {
@@ -481,7 +485,7 @@ mod tests {
     #[test]
     fn keywords_cover_every_spelling_of_a_two_word_name() {
         let k = keywords(&[vec!["box".into(), "api".into()], vec!["boxcloud".into()]]);
-        assert_eq!(k, ["boxapi", "box_api", "box-api", "box.api", "boxcloud"]);
+        assert_eq!(k, ["boxapi", "box_api", "box-api", "box.api", "box api", "boxcloud"]);
     }
 
     #[test]
