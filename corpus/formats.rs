@@ -1512,6 +1512,12 @@ fn write_log_plant(doc: &mut Doc, rng: &Rng, p: &Plant) {
                 "<redacted>".to_string(),
             ),
             Form::Lit => (plants::log_line_with(rng, &it.name, &it.value), it.value.clone()),
+            Form::KeyHeader(h) => (
+                format!("{} DEBUG [http] > {h}: {}", vocab::timestamp(rng), it.value),
+                it.value.clone(),
+            ),
+            Form::Cmd(c) => (format!("{} + {c}", vocab::timestamp(rng)), it.value.clone()),
+            Form::Note(t) => (format!("{} INFO  {t}", vocab::timestamp(rng)), it.value.clone()),
         };
         doc.mark(doc.next_line(), it.family, it.positive, v);
         doc.line(&line);

@@ -1034,21 +1034,46 @@ fn plan(cfg: &Config) -> Vec<FileSpec> {
         }
     }
     let mut pem_count = 0usize;
-    let mut deal =
-        |rng: &Rng, n: usize, kinds: usize, positive: bool, files: &mut Vec<FileSpec>| {
-            let mut deck: Vec<usize> = Vec::new();
-            for _ in 0..n {
-                if deck.is_empty() {
-                    deck = (0..kinds).collect();
-                    rng.shuffle(&mut deck);
-                }
-                let k = deck.pop().unwrap_or(0);
-                let plant = if positive { plants::positive(rng, k) } else { plants::decoy(rng, k) };
-                place(rng, plant, files, &mut by_fmt, &mut pem_count);
+    let mut deal = |rng: &Rng,
+                    n: usize,
+                    kinds: std::ops::Range<usize>,
+                    positive: bool,
+                    files: &mut Vec<FileSpec>| {
+        let mut deck: Vec<usize> = Vec::new();
+        for _ in 0..n {
+            if deck.is_empty() {
+                deck = kinds.clone().collect();
+                rng.shuffle(&mut deck);
             }
-        };
-    deal(&plant_rng, n_pos, plants::POSITIVE_KINDS, true, &mut files);
-    deal(&plant_rng, n_dec, plants::DECOY_KINDS, false, &mut files);
+            let k = deck.pop().unwrap_or(0);
+            let plant = if positive { plants::positive(rng, k) } else { plants::decoy(rng, k) };
+            place(rng, plant, files, &mut by_fmt, &mut pem_count);
+        }
+    };
+    // Two decks: the core kinds (with the generator's original stream, so their plants do
+    // not change when kinds are added) and the long-tail kinds (a stream of their own), each
+    // getting its share of the plants by number of kinds.
+    let share =
+        |n: usize, core: usize, all: usize| (n as f64 * core as f64 / all as f64).round() as usize;
+    let core_pos = share(n_pos, plants::CORE_POSITIVE_KINDS, plants::POSITIVE_KINDS);
+    let core_dec = share(n_dec, plants::CORE_DECOY_KINDS, plants::DECOY_KINDS);
+    deal(&plant_rng, core_pos, 0..plants::CORE_POSITIVE_KINDS, true, &mut files);
+    deal(&plant_rng, core_dec, 0..plants::CORE_DECOY_KINDS, false, &mut files);
+    let tail_rng = rng.fork(3);
+    deal(
+        &tail_rng,
+        n_pos - core_pos,
+        plants::CORE_POSITIVE_KINDS..plants::POSITIVE_KINDS,
+        true,
+        &mut files,
+    );
+    deal(
+        &tail_rng,
+        n_dec - core_dec,
+        plants::CORE_DECOY_KINDS..plants::DECOY_KINDS,
+        false,
+        &mut files,
+    );
     files
 }
 

@@ -9,9 +9,9 @@
 //! produces many syntactic contexts, and rendering never peeks at any scanner rule.
 
 use super::Fmt;
-use super::rng::{ALNUM, HEX, Rng};
+use super::rng::{ALNUM, B64URL, DIGITS, HEX, Rng, UPPER_NUM as UPPER_NUM_};
 use super::tokens as t;
-use super::vocab::{self, camel, pascal, upper};
+use super::vocab::{self, camel, kebab, pascal, upper};
 
 /// How an item's value appears in source.
 #[derive(Clone, Debug)]
@@ -25,6 +25,14 @@ pub enum Form {
     Ref(RefKind),
     /// An `Authorization` header value: `scheme value`.
     Header(&'static str),
+    /// A vendor-named header (`X-Amplitude-Key: value`); the string is the header name.
+    KeyHeader(String),
+    /// A command line carrying `value` (a password on `curl -u`, `mysql -p`, …); the string is
+    /// the whole command, rendered as a script line, a Dockerfile `RUN`, a CI `script:` step,
+    /// a subprocess call or a notebook `!` line.
+    Cmd(String),
+    /// A line of prose (a comment, a doc sentence); the label records `value`, a part of it.
+    Note(String),
 }
 
 /// Kinds of secret references (hard negatives that look like assignments of secrets).
@@ -119,11 +127,19 @@ fn one(
     Plant::one(lit(family, value, names, rng), fmts)
 }
 
-/// Number of positive kinds in [`positive`].
-pub const POSITIVE_KINDS: usize = 43;
+/// Number of positive kinds of the original catalog (vendor-prefixed tokens, keys, URLs and
+/// generic credentials): `0..CORE_POSITIVE_KINDS`. The generator deals them from their own
+/// deck, so adding kinds after them leaves those plants unchanged for a given seed.
+pub const CORE_POSITIVE_KINDS: usize = 43;
+/// Number of positive kinds in [`positive`]: the core ones, then the long-tail families
+/// (`context`, `webhook`, `cli-credential`, `connection-string`, `frontend-env`).
+pub const POSITIVE_KINDS: usize = CORE_POSITIVE_KINDS + 11;
 
 /// Builds positive kind `k` (`0..POSITIVE_KINDS`).
 pub fn positive(rng: &Rng, k: usize) -> Plant {
+    if k >= CORE_POSITIVE_KINDS {
+        return tail_positive(rng, k - CORE_POSITIVE_KINDS);
+    }
     match k {
         0 | 1 => {
             let p = *rng.pick(&["ghp", "ghp", "ghp", "gho", "ghu", "ghs"]);
@@ -741,11 +757,17 @@ pub fn db_url(rng: &Rng, secret: bool) -> String {
     }
 }
 
-/// Number of decoy kinds in [`decoy`].
-pub const DECOY_KINDS: usize = 26;
+/// Number of decoy kinds of the original catalog (dealt from their own deck, see
+/// [`CORE_POSITIVE_KINDS`]).
+pub const CORE_DECOY_KINDS: usize = 26;
+/// Number of decoy kinds in [`decoy`]: the core ones, then decoys for the long-tail families.
+pub const DECOY_KINDS: usize = CORE_DECOY_KINDS + 6;
 
 /// Builds decoy kind `k` (`0..DECOY_KINDS`).
 pub fn decoy(rng: &Rng, k: usize) -> Plant {
+    if k >= CORE_DECOY_KINDS {
+        return tail_decoy(rng, k - CORE_DECOY_KINDS);
+    }
     let secret_names = [
         "password",
         "api_key",
@@ -1078,6 +1100,691 @@ pub fn decoy(rng: &Rng, k: usize) -> Plant {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Long-tail families: provider keys by name, webhooks, command lines, connection strings,
+// front-end build variables
+// ---------------------------------------------------------------------------------------
+
+/// Formats where a provider key sits under its name.
+const CONTEXT_FMTS: &[Fmt] = &[
+    Python, JavaScript, TypeScript, Go, Rust, Java, Ruby, Shell, Yaml, Json, Toml, Ini, Env,
+    Dockerfile, Terraform, Xml, Markdown, Notebook, Log,
+];
+/// Formats where a vendor-named header is set.
+const HEADER_FMTS: &[Fmt] =
+    &[Python, JavaScript, TypeScript, Go, Java, Ruby, Shell, Markdown, Yaml, Json, Notebook];
+/// Formats holding command lines: scripts, Dockerfiles, CI steps, docs, code that shells out.
+const CMD_FMTS: &[Fmt] = &[
+    Shell, Shell, Dockerfile, Yaml, Yaml, Markdown, Python, JavaScript, Go, Ruby, Json, Notebook,
+    Log, Terraform,
+];
+/// Where front-end build variables are set.
+const FRONTEND_ENV_FMTS: &[Fmt] =
+    &[Env, Env, Env, Env, Dockerfile, Yaml, Shell, Json, JavaScript, TypeScript, Markdown];
+/// Where prose about a provider appears.
+const NOTE_FMTS: &[Fmt] = &[
+    Python, JavaScript, TypeScript, Go, Java, Ruby, Shell, Yaml, Toml, Env, Dockerfile, Terraform,
+    Markdown, Ini,
+];
+
+/// A provider identifier: one of its spellings and a credential noun
+/// (`openweathermap_api_key`, `owm_key`, `ipstack_access_key`, `bitly_access_token`).
+fn provider_name(rng: &Rng, p: &t::TailProvider) -> String {
+    let w = rng.pick_str(p.words);
+    let cred = match rng.below(20) {
+        0..=7 => p.cred,
+        8..=11 => "api_key",
+        12 | 13 => "key",
+        14 | 15 => "token",
+        16 => "secret",
+        17 => "api_token",
+        _ => "access_key",
+    };
+    format!("{w}_{cred}")
+}
+
+fn tail_positive(rng: &Rng, k: usize) -> Plant {
+    match k {
+        0..=2 => {
+            let p = rng.pick(t::TAIL_PROVIDERS);
+            let v = t::tail_key(rng, p);
+            if rng.chance(0.12) {
+                let h = format!(
+                    "X-{}-{}",
+                    p.display,
+                    rng.pick_str(&["Key", "Api-Key", "API-Key", "Token"])
+                );
+                Plant::one(
+                    item("context", true, v, &provider_name(rng, p), Form::KeyHeader(h)),
+                    HEADER_FMTS,
+                )
+            } else {
+                Plant::one(
+                    item("context", true, v, &provider_name(rng, p), Form::Lit),
+                    CONTEXT_FMTS,
+                )
+            }
+        }
+        3 | 4 => {
+            let (v, names): (String, &[&str]) = match rng.below(3) {
+                0 => (
+                    t::teams_webhook(rng),
+                    &[
+                        "teams_webhook_url",
+                        "teams_webhook",
+                        "msteams_webhook_url",
+                        "webhook_url",
+                        "alerts_webhook_url",
+                    ][..],
+                ),
+                1 => (
+                    t::google_chat_webhook(rng),
+                    &[
+                        "google_chat_webhook_url",
+                        "gchat_webhook",
+                        "chat_webhook_url",
+                        "webhook_url",
+                        "notify_webhook",
+                    ][..],
+                ),
+                _ => (
+                    t::zapier_webhook(rng),
+                    &[
+                        "zapier_webhook_url",
+                        "zapier_hook_url",
+                        "zap_webhook",
+                        "webhook_url",
+                        "signup_webhook_url",
+                    ][..],
+                ),
+            };
+            one("webhook", v, names, rng, URL_FMTS)
+        }
+        5 | 6 => {
+            let pass = t::cli_password(rng);
+            let (cmd, name) = credential_command(rng, &pass);
+            Plant::one(item("cli-credential", true, pass, name, Form::Cmd(cmd)), CMD_FMTS)
+        }
+        7 | 8 => {
+            let (conn, name) = connection_string(rng, true);
+            Plant::one(item("connection-string", true, conn, &name, Form::Lit), URL_FMTS)
+        }
+        _ => {
+            let prefix = *rng.pick(&["REACT_APP_", "VITE_", "NEXT_PUBLIC_", "VUE_APP_", "GATSBY_"]);
+            let what = rng.pick_str(&[
+                "ADMIN",
+                "AUTH",
+                "CMS",
+                "PAYMENT",
+                "SEARCH_ADMIN",
+                "FIREBASE_ADMIN",
+                "BACKEND",
+                "SUPABASE_SERVICE",
+                "OPENAI",
+                "INTERNAL_API",
+                "JWT",
+                "ENCRYPTION",
+                "SESSION",
+                "MAILER",
+                "STORAGE",
+                "HASURA_ADMIN",
+            ]);
+            let suffix = rng.pick_str(&[
+                "SECRET",
+                "API_SECRET",
+                "SECRET_KEY",
+                "PRIVATE_KEY",
+                "CLIENT_SECRET",
+                "ADMIN_TOKEN",
+                "ACCESS_TOKEN",
+                "SIGNING_KEY",
+                "PASSWORD",
+            ]);
+            let v = match rng.below(5) {
+                0 => rng.string(HEX, 32),
+                1 => rng.string(HEX, 64),
+                2 => t::b64(rng, 32),
+                3 => rng.string(ALNUM, rng.range(32, 48)),
+                _ => t::random_password(rng),
+            };
+            let name = format!("{prefix}{what}_{suffix}");
+            Plant::one(item("frontend-env", true, v, &name, Form::Lit), FRONTEND_ENV_FMTS)
+        }
+    }
+}
+
+fn user(rng: &Rng) -> String {
+    match rng.below(4) {
+        0 => rng
+            .pick_str(&["admin", "root", "deploy", "ci", "jenkins", "backup", "svc_etl"])
+            .to_string(),
+        1 => rng.pick(vocab::FIRST_NAMES).to_ascii_lowercase(),
+        2 => format!("{}-bot", rng.pick(vocab::BRANDS)),
+        _ => format!("svc_{}", rng.pick(vocab::NOUNS)),
+    }
+}
+
+fn server(rng: &Rng) -> String {
+    match rng.below(4) {
+        0 => format!(
+            "{}.{}",
+            rng.pick(&["db", "api", "build", "jump", "backup", "nexus", "ci"]),
+            rng.pick(&["internal.acme.io", "corp.globex.net", "prod.umbrella.cloud", "hooli.dev"])
+        ),
+        1 => format!("10.{}.{}.{}", rng.below(255), rng.below(255), rng.range(1, 254)),
+        2 => format!(
+            "{}-{:02}.{}.lan",
+            rng.pick(vocab::NOUNS),
+            rng.range(1, 20),
+            rng.pick(vocab::BRANDS)
+        ),
+        _ => format!(
+            "{}.{}.io",
+            rng.pick(&["registry", "artifacts", "git", "jenkins"]),
+            rng.pick(vocab::BRANDS)
+        ),
+    }
+}
+
+/// Quotes `v` for a shell word when needed.
+fn shq(rng: &Rng, v: &str) -> String {
+    if v.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@+=,".contains(c)) && rng.chance(0.6) {
+        v.to_string()
+    } else if v.contains(['$', '!', '`']) || rng.chance(0.5) {
+        format!("'{v}'")
+    } else {
+        format!("\"{v}\"")
+    }
+}
+
+/// A command line with `pass` on it, and a name for the step (JSON scripts, TOML tasks).
+pub fn credential_command(rng: &Rng, pass: &str) -> (String, &'static str) {
+    let u = user(rng);
+    let h = server(rng);
+    let noun = rng.pick(vocab::NOUNS);
+    match rng.below(13) {
+        0 | 1 => {
+            let flag = if rng.chance(0.7) { "-u" } else { "--user" };
+            let cred = shq(rng, &format!("{u}:{pass}"));
+            let extra = rng.pick_str(&["-fsSL", "-s", "-X POST", "-sf -X PUT", "-k"]);
+            (format!("curl {extra} {flag} {cred} https://{h}{}", vocab::api_path(rng)), "upload")
+        }
+        2 | 3 => {
+            let db = noun;
+            let p = match rng.below(3) {
+                0 => format!("-p{}", shq(rng, pass)),
+                1 => format!("--password={}", shq(rng, pass)),
+                _ if pass.chars().all(|c| c.is_ascii_alphanumeric()) => format!("-p{pass}"),
+                _ => format!("-p'{pass}'"),
+            };
+            let tool = *rng.pick(&["mysql", "mysql", "mysqldump", "mysqladmin"]);
+            let tail = match tool {
+                "mysqldump" => format!("{db} > /backups/{db}.sql"),
+                "mysqladmin" => "status".to_string(),
+                _ => format!("{db} < schema.sql"),
+            };
+            (format!("{tool} -h {h} -u {u} {p} {tail}"), "db_restore")
+        }
+        4 | 5 => {
+            let target = if rng.chance(0.6) {
+                format!("ssh -o StrictHostKeyChecking=no {u}@{h} 'sudo systemctl restart {noun}'")
+            } else {
+                format!("scp -o StrictHostKeyChecking=no dist/{noun}.tar.gz {u}@{h}:/opt/{noun}/")
+            };
+            (format!("sshpass -p {} {target}", shq(rng, pass)), "deploy")
+        }
+        6 | 7 => {
+            let reg = rng.pick_str(&["", "ghcr.io", "registry.gitlab.com", "docker.io", "quay.io"]);
+            let reg = if reg.is_empty() {
+                format!("registry.{}.io", rng.pick(vocab::BRANDS))
+            } else {
+                reg.to_string()
+            };
+            let cmd = if rng.chance(0.7) {
+                format!("docker login -u {u} -p {} {reg}", shq(rng, pass))
+            } else {
+                format!("docker login --username {u} --password {} {reg}", shq(rng, pass))
+            };
+            (cmd, "login")
+        }
+        8 => (format!("redis-cli -h {h} -p 6379 -a {} FLUSHALL", shq(rng, pass)), "cache_flush"),
+        9 => (
+            format!(
+                "PGPASSWORD={} psql -h {h} -U {u} -d {noun} -f migrations/{}.sql",
+                shq(rng, pass),
+                rng.range(1, 60)
+            ),
+            "migrate",
+        ),
+        10 => (
+            format!(
+                "wget --user={u} --password={} https://{h}/artifacts/{noun}.tar.gz",
+                shq(rng, pass)
+            ),
+            "fetch_artifacts",
+        ),
+        11 => (
+            format!(
+                "mongosh \"mongodb://{h}:27017/{noun}\" --username {u} --password {} --authenticationDatabase admin",
+                shq(rng, pass)
+            ),
+            "mongo_shell",
+        ),
+        _ => (
+            format!(
+                "helm repo add {noun} https://charts.{}.io --username {u} --password {}",
+                rng.pick(vocab::BRANDS),
+                shq(rng, pass)
+            ),
+            "helm_repo",
+        ),
+    }
+}
+
+/// A database connection string in one of the forms drivers and frameworks use; with
+/// `secret`, a real password, else a placeholder or none. Returns the string and a name for it.
+pub fn connection_string(rng: &Rng, secret: bool) -> (String, String) {
+    let pass = if secret {
+        t::conn_password(rng)
+    } else {
+        rng.pick_str(&[
+            "${DB_PASSWORD}",
+            "<password>",
+            "{your_password}",
+            "%DB_PASSWORD%",
+            "$(DB_PASSWORD)",
+            "${SQL_PASSWORD}",
+            "<your-password>",
+            "{{ db_password }}",
+            "$DB_PASS",
+            "****",
+        ])
+        .to_string()
+    };
+    let u = rng.pick_str(&[
+        "app",
+        "svc_api",
+        "sa_billing",
+        "etl",
+        "reporting",
+        "webapp",
+        "admin",
+        "orders_rw",
+    ]);
+    let db = rng.pick(vocab::NOUNS);
+    let rds = || {
+        format!(
+            "{}-{}.c{}.{}.rds.amazonaws.com",
+            rng.pick(vocab::NOUNS),
+            rng.pick(&["prod", "db", "primary"]),
+            rng.string(b"abcdefghijklmnopqrstuvwxyz0123456789", 12),
+            rng.pick(&["us-east-1", "eu-west-1", "us-west-2"])
+        )
+    };
+    let host = if secret {
+        match rng.below(4) {
+            0 => rds(),
+            1 => format!("10.{}.{}.{}", rng.below(255), rng.below(255), rng.range(1, 254)),
+            2 => format!("{}-db-{:02}.internal", rng.pick(vocab::NOUNS), rng.range(1, 9)),
+            _ => format!("pg-{}.{}.io", rng.pick(vocab::NOUNS), rng.pick(vocab::BRANDS)),
+        }
+    } else {
+        rng.pick_str(&["localhost", "db", "127.0.0.1", "your-server", "<host>"]).to_string()
+    };
+    let azure = format!(
+        "{}-sql-{}.database.windows.net",
+        rng.pick(vocab::BRANDS),
+        rng.pick(&["prod", "eu", "main"])
+    );
+    let (conn, names): (String, &[&str]) = match rng.below(9) {
+        0 => (
+            format!(
+                "mongodb+srv://{u}:{pass}@{}.{}.mongodb.net/{db}?retryWrites=true&w=majority&appName={}",
+                rng.pick(&["cluster0", "prod-cluster", "main"]),
+                rng.string(b"abcdefghijklmnopqrstuvwxyz0123456789", 5),
+                rng.pick(vocab::BRANDS)
+            ),
+            &["mongodb_uri", "mongo_url", "MONGODB_URI", "database_url", "mongo_connection_string"]
+                [..],
+        ),
+        1 => (
+            format!(
+                "mongodb://{u}:{pass}@{h}-0:27017,{h}-1:27017,{h}-2:27017/{db}?replicaSet=rs0&authSource=admin",
+                h = if secret {
+                    format!("mongo-{}", rng.pick(vocab::NOUNS))
+                } else {
+                    "localhost".into()
+                }
+            ),
+            &["mongodb_uri", "mongo_uri", "MONGO_URL"][..],
+        ),
+        2 => (
+            format!(
+                "jdbc:{}://{host}:{}/{db}?user={u}&password={pass}{}",
+                if rng.chance(0.6) { "postgresql" } else { "mysql" },
+                if rng.chance(0.6) { 5432 } else { 3306 },
+                rng.pick(&[
+                    "",
+                    "&ssl=true",
+                    "&sslmode=require",
+                    "&useSSL=false&serverTimezone=UTC"
+                ])
+            ),
+            &["jdbc_url", "spring_datasource_url", "datasource_url", "JDBC_DATABASE_URL", "db_url"]
+                [..],
+        ),
+        3 => (
+            format!(
+                "jdbc:sqlserver://{}:1433;databaseName={db};user={u};password={pass};encrypt=true;trustServerCertificate=false;loginTimeout=30;",
+                if secret { azure.clone() } else { host.clone() }
+            ),
+            &["jdbc_url", "spring_datasource_url", "sqlserver_url", "datasource_url"][..],
+        ),
+        4 => (
+            if rng.chance(0.5) {
+                format!(
+                    "Server=tcp:{},1433;Initial Catalog={db};Persist Security Info=False;User ID={u};Password={pass};MultipleActiveResultSets=False;Encrypt=True;TrustServerCertificate=False;Connection Timeout=30;",
+                    if secret { azure.clone() } else { host.clone() }
+                )
+            } else {
+                format!("Server={host};Database={db};User Id={u};Password={pass};")
+            },
+            &[
+                "ConnectionStrings__DefaultConnection",
+                "connection_string",
+                "sql_connection_string",
+                "ConnectionStrings__Database",
+                "db_connection",
+            ][..],
+        ),
+        5 => (
+            if rng.chance(0.5) {
+                format!(
+                    "Host={host};Port=5432;Database={db};Username={u};Password={pass};SSL Mode=Require"
+                )
+            } else {
+                format!("Server={host};Port=3306;Database={db};Uid={u};Pwd={pass};")
+            },
+            &["ConnectionStrings__Default", "connection_string", "db_connection_string"][..],
+        ),
+        6 => (
+            format!(
+                "host={host} port=5432 user={u} password={pass} dbname={db} sslmode={}",
+                rng.pick(&["require", "verify-full", "disable"])
+            ),
+            &["database_dsn", "pg_dsn", "postgres_dsn", "dsn", "DATABASE_DSN"][..],
+        ),
+        7 => (
+            if rng.chance(0.6) {
+                format!(
+                    "rediss://{}:{pass}@{}:6380/0",
+                    if rng.chance(0.5) { "default" } else { "" },
+                    if secret {
+                        format!("{}.redis.cache.windows.net", rng.pick(vocab::BRANDS))
+                    } else {
+                        host.clone()
+                    }
+                )
+            } else {
+                format!(
+                    "{}.redis.cache.windows.net:6380,password={pass},ssl=True,abortConnect=False",
+                    rng.pick(vocab::BRANDS)
+                )
+            },
+            &["redis_url", "REDIS_TLS_URL", "cache_connection", "redis_connection_string"][..],
+        ),
+        _ => (
+            if rng.chance(0.5) {
+                format!(
+                    "amqps://{u}:{pass}@b-{}.mq.{}.amazonaws.com:5671/{db}",
+                    vocab::uuid(rng),
+                    rng.pick(&["us-east-1", "eu-west-1"])
+                )
+            } else {
+                format!(
+                    "amqps://{u}:{pass}@{}.rmq{}.cloudamqp.com/{u}",
+                    rng.pick(&["rat", "cow", "goose", "kangaroo"]),
+                    rng.range(1, 5)
+                )
+            },
+            &["amqp_url", "broker_url", "rabbitmq_url", "CLOUDAMQP_URL", "celery_broker_url"][..],
+        ),
+    };
+    (conn, rng.pick_str(names).to_string())
+}
+
+/// Placeholder spellings people leave where a provider key goes.
+fn provider_placeholder(rng: &Rng, p: &t::TailProvider) -> String {
+    let w = p.words[0];
+    let up = upper(w);
+    match rng.below(18) {
+        0 => format!("your-{}-api-key", kebab(w)),
+        1 => format!("YOUR_{up}_API_KEY"),
+        2 => "<YOUR_API_KEY>".to_string(),
+        3 => format!("<your-{}-key>", kebab(w)),
+        4 => "x".repeat(p.len),
+        5 => "X".repeat(p.len),
+        6 => format!("${{{up}_API_KEY}}"),
+        7 => format!("{{{{ {w}_key }}}}"),
+        8 => format!("%{up}_API_KEY%"),
+        9 => "changeme".to_string(),
+        10 => "REPLACE_ME".to_string(),
+        11 => format!("{}-api-key-here", kebab(w)),
+        12 => "0".repeat(p.len),
+        13 => {
+            // Sequential documentation-style value of the right length.
+            "0123456789abcdef".repeat(8)[..p.len].to_string()
+        }
+        14 => rng
+            .pick_str(&[
+                "YourApiKeyToken",
+                "YOUR_ACCESS_KEY",
+                "demo",
+                "{API key}",
+                "<api_key>",
+                "API_KEY",
+            ])
+            .to_string(),
+        15 => format!("{{{{ .Values.{}.apiKey }}}}", camel(w)),
+        16 => format!("$({up}_API_KEY)"),
+        _ => "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".to_string(),
+    }
+}
+
+fn tail_decoy(rng: &Rng, k: usize) -> Plant {
+    match k {
+        0 => {
+            // Placeholders, references and prose under or about a provider's name.
+            let p = rng.pick(t::TAIL_PROVIDERS);
+            let name = provider_name(rng, p);
+            match rng.below(4) {
+                0 | 1 => Plant::one(
+                    item("context", false, provider_placeholder(rng, p), &name, Form::Lit),
+                    CONTEXT_FMTS,
+                ),
+                2 => {
+                    let kind =
+                        *rng.pick(&[RefKind::Env, RefKind::Env, RefKind::Call, RefKind::Settings]);
+                    Plant::one(
+                        item("context", false, String::new(), &name, Form::Ref(kind)),
+                        &[
+                            Python, JavaScript, TypeScript, Go, Java, Ruby, Yaml, Json, Toml, Env,
+                            Shell, Dockerfile, Terraform,
+                        ],
+                    )
+                }
+                _ => {
+                    let url = match rng.below(3) {
+                        0 => format!("https://docs.{}/api-key", p.host.trim_start_matches("docs.")),
+                        1 => format!("https://{}/dashboard/api-keys", p.host),
+                        _ => format!("https://{}/docs/authentication", p.host),
+                    };
+                    let text = match rng.below(4) {
+                        0 => format!("see {url}"),
+                        1 => format!("Get your {} API key at {url}", p.display),
+                        2 => format!(
+                            "{} key: set {}_{} in the environment ({url})",
+                            p.display,
+                            upper(p.words[0]),
+                            upper(p.cred)
+                        ),
+                        _ => format!(
+                            "Rotate the {} {} from the dashboard: {url}",
+                            p.display,
+                            p.cred.replace('_', " ")
+                        ),
+                    };
+                    Plant::one(item("context", false, url, &name, Form::Note(text)), NOTE_FMTS)
+                }
+            }
+        }
+        1 => {
+            // Key-shaped values that are not keys: the same alphabet and length under an
+            // unrelated name, and ids, hashes and URLs next to a provider's name.
+            let p = rng.pick(t::TAIL_PROVIDERS);
+            let w = rng.pick_str(p.words);
+            let (v, name) = match rng.below(10) {
+                0 | 1 => (
+                    t::tail_key(rng, p),
+                    rng.pick_str(&[
+                        "cache_key",
+                        "request_id",
+                        "etag",
+                        "commit_sha",
+                        "build_id",
+                        "trace_id",
+                        "checksum",
+                        "object_version",
+                        "nonce",
+                    ])
+                    .to_string(),
+                ),
+                2 => (vocab::uuid(rng), format!("{w}_key_id")),
+                3 => (
+                    if rng.chance(0.5) {
+                        rng.string(DIGITS, rng.range(6, 10))
+                    } else {
+                        vocab::uuid(rng)
+                    },
+                    format!("{w}_account_id"),
+                ),
+                4 => (vocab::hex(rng, 32), format!("{w}_key_sha256")),
+                5 => (vocab::uuid(rng), format!("{w}_webhook_id")),
+                6 => (rng.string(HEX, 32), format!("{w}_project_id")),
+                7 => (
+                    format!(
+                        "https://api.{}/v1",
+                        p.host.trim_start_matches("docs.").trim_start_matches("developer.")
+                    ),
+                    format!("{w}_base_url"),
+                ),
+                8 => (vocab::hex(rng, 20), format!("{w}_key_fingerprint")),
+                _ => (upper(&format!("{w}_{}", p.cred)), format!("{w}_key_env_var")),
+            };
+            Plant::one(item("context", false, v, &name, Form::Lit), DATA_FMTS)
+        }
+        2 => {
+            // Webhook-looking URLs without their secret parts, and non-secret links.
+            let (v, name) = match rng.below(9) {
+                0 => ("https://chat.googleapis.com/v1/spaces/SPACE_ID/messages?key=KEY&token=TOKEN".to_string(), "google_chat_webhook_url"),
+                1 => (format!("https://chat.googleapis.com/v1/spaces/AAAA{}/messages", rng.string(B64URL, 7)), "chat_api_endpoint"),
+                2 => (format!("https://chat.google.com/room/AAAA{}?cls=7", rng.string(B64URL, 7)), "chat_room_link"),
+                3 => ("https://xxxxx.webhook.office.com/webhookb2/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx@xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx/IncomingWebhook/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx".to_string(), "teams_webhook_url"),
+                4 => (
+                    format!(
+                        "https://teams.microsoft.com/l/channel/19%3a{}%40thread.tacv2/General?groupId={}&tenantId={}",
+                        rng.string(HEX, 32),
+                        vocab::uuid(rng),
+                        vocab::uuid(rng)
+                    ),
+                    "teams_channel_link",
+                ),
+                5 => ("https://hooks.zapier.com/hooks/catch/${ZAPIER_ACCOUNT_ID}/${ZAP_HOOK_ID}/".to_string(), "zapier_webhook_url"),
+                6 => (
+                    rng.pick_str(&[
+                        "https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook",
+                        "https://developers.google.com/workspace/chat/quickstart/webhooks",
+                        "https://help.zapier.com/hc/en-us/articles/8496288690317",
+                    ])
+                    .to_string(),
+                    "webhook_docs",
+                ),
+                7 => (vocab::uuid(rng), "teams_webhook_id"),
+                _ => ("${TEAMS_WEBHOOK_URL}".to_string(), "alerts_webhook_url"),
+            };
+            Plant::one(item("webhook", false, v, name, Form::Lit), URL_FMTS)
+        }
+        3 => {
+            // Command lines that take the credential from elsewhere, prompt for it or show a
+            // documentation placeholder.
+            let u = user(rng);
+            let h = server(rng);
+            let (cmd, v) = match rng.below(11) {
+                0 => ("docker login -u \"$DOCKER_USER\" -p \"$DOCKER_PASSWORD\" registry.example.io".to_string(), "$DOCKER_PASSWORD"),
+                1 => ("echo \"$CR_PAT\" | docker login ghcr.io -u USERNAME --password-stdin".to_string(), "--password-stdin"),
+                2 => (format!("mysql -h {h} -u {u} -p"), "-p"),
+                3 => (format!("mysql -h {h} -u {u} -p\"$MYSQL_PASSWORD\" app"), "$MYSQL_PASSWORD"),
+                4 => (format!("curl -u \"$API_USER:$API_TOKEN\" https://{h}{}", vocab::api_path(rng)), "$API_TOKEN"),
+                5 => (format!("curl -u <username>:<password> https://{h}{}", vocab::api_path(rng)), "<password>"),
+                6 => (format!("sshpass -p \"$SSH_PASSWORD\" ssh {u}@{h} uptime"), "$SSH_PASSWORD"),
+                7 => (format!("sshpass -f ~/.ssh/{u}.pass ssh {u}@{h}"), "~/.ssh/"),
+                8 => ("docker login -u AWS -p \"$(aws ecr get-login-password --region us-east-1)\" 123456789012.dkr.ecr.us-east-1.amazonaws.com".to_string(), "get-login-password"),
+                9 => (format!("redis-cli -h {h} -a \"${{REDIS_PASSWORD}}\" ping"), "${REDIS_PASSWORD}"),
+                _ => (format!("mysql -u root -p<password> {}", rng.pick(vocab::NOUNS)), "-p<password>"),
+            };
+            Plant::one(
+                item("cli-credential", false, v.to_string(), "run", Form::Cmd(cmd)),
+                CMD_FMTS,
+            )
+        }
+        4 => {
+            let (conn, name) = if rng.chance(0.7) {
+                connection_string(rng, false)
+            } else {
+                let v = match rng.below(5) {
+                    0 => "Server=(localdb)\\mssqllocaldb;Database=app;Trusted_Connection=True;MultipleActiveResultSets=true".to_string(),
+                    1 => format!("Server=tcp:{}.database.windows.net,1433;Database=app;Authentication=Active Directory Default;", rng.pick(vocab::BRANDS)),
+                    2 => format!("jdbc:postgresql://localhost:5432/{}", rng.pick(vocab::NOUNS)),
+                    3 => "jdbc:sqlserver://localhost:1433;databaseName=app;integratedSecurity=true;".to_string(),
+                    _ => "host=localhost port=5432 dbname=app user=postgres".to_string(),
+                };
+                (v, "connection_string".to_string())
+            };
+            Plant::one(item("connection-string", false, conn, &name, Form::Lit), URL_FMTS)
+        }
+        _ => {
+            // Public front-end build variables: URLs, flags, ids and keys meant for browsers.
+            let prefix = *rng.pick(&["REACT_APP_", "VITE_", "NEXT_PUBLIC_"]);
+            let (name, v) = match rng.below(9) {
+                0 => (
+                    "API_URL",
+                    format!("https://api.{}.io/v{}", rng.pick(vocab::BRANDS), rng.range(1, 3)),
+                ),
+                1 => ("FEATURE_FLAG_NEW_CHECKOUT", rng.pick_str(&["true", "false"]).to_string()),
+                2 => ("GA_MEASUREMENT_ID", format!("G-{}", rng.string(UPPER_NUM_, 10))),
+                3 => (
+                    "VERSION",
+                    format!("{}.{}.{}", rng.range(0, 4), rng.range(0, 30), rng.range(0, 20)),
+                ),
+                4 => ("BUILD_SHA", vocab::hex(rng, 20)),
+                5 => ("STRIPE_PUBLISHABLE_KEY", format!("pk_live_51{}", rng.string(ALNUM, 97))),
+                6 => (
+                    "RECAPTCHA_SITE_KEY",
+                    format!("6L{}AAAAA{}", rng.string(B64URL, 6), rng.string(B64URL, 27)),
+                ),
+                7 => ("SENTRY_ENVIRONMENT", rng.pick_str(&["production", "staging"]).to_string()),
+                _ => (
+                    "AUTH_CLIENT_SECRET",
+                    rng.pick_str(&["", "your-client-secret", "${AUTH_CLIENT_SECRET}", "changeme"])
+                        .to_string(),
+                ),
+            };
+            let name = format!("{prefix}{name}");
+            Plant::one(item("frontend-env", false, v, &name, Form::Lit), FRONTEND_ENV_FMTS)
+        }
+    }
+}
+
 /// Where a plant is written inside its file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -1101,6 +1808,11 @@ pub struct Rendered {
 
 /// Name style by format.
 fn style_name(rng: &Rng, fmt: Fmt, name: &str, scope: Scope) -> String {
+    // Names given in capitals are environment variable names, written as they are everywhere
+    // (`REACT_APP_…`, `ConnectionStrings__Default`).
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return name.to_string();
+    }
     match fmt {
         Env | Shell | Dockerfile | Markdown => upper(name),
         Python | Ruby => {
@@ -1293,6 +2005,144 @@ fn render_item(
             out.labels.push((out.lines.len(), idx, it.value.clone()));
             out.lines.push(line);
         }
+        Form::KeyHeader(h) => {
+            let line = key_header_line(rng, fmt, indent, scope, h, &it.value);
+            out.labels.push((out.lines.len(), idx, it.value.clone()));
+            out.lines.push(line);
+        }
+        Form::Cmd(cmd) => {
+            let lines = command_lines(rng, fmt, indent, scope, &it.name, cmd);
+            out.labels.push((out.lines.len() + lines.len() - 1, idx, it.value.clone()));
+            out.lines.extend(lines);
+        }
+        Form::Note(text) => {
+            let line = match (fmt, comment_prefix(fmt)) {
+                (Markdown, _) => format!("# {text}"),
+                (_, Some(c)) => format!("{indent}{c}{text}"),
+                (Json, None) => format!("{indent}\"_comment\": {},", q(text)),
+                (Xml, None) => format!("{indent}<!-- {text} -->"),
+                _ => format!("{indent}{text}"),
+            };
+            out.labels.push((out.lines.len(), idx, it.value.clone()));
+            out.lines.push(line);
+        }
+    }
+}
+
+/// A vendor-named header carrying `v`.
+fn key_header_line(rng: &Rng, fmt: Fmt, indent: &str, scope: Scope, h: &str, v: &str) -> String {
+    match fmt {
+        Python | Notebook => {
+            format!("{indent}headers = {{\"{h}\": \"{v}\", \"Accept\": \"application/json\"}}")
+        }
+        Ruby => format!("{indent}request[\"{h}\"] = \"{v}\""),
+        JavaScript | TypeScript => {
+            if rng.chance(0.5) {
+                format!("{indent}const headers = {{ \"{h}\": \"{v}\" }};")
+            } else {
+                format!(
+                    "{indent}const res = await fetch(url, {{ headers: {{ \"{h}\": \"{v}\" }} }});"
+                )
+            }
+        }
+        Go => format!("{indent}req.Header.Set(\"{h}\", \"{v}\")"),
+        Rust => format!("{indent}let req = client.get(url).header(\"{h}\", \"{v}\");"),
+        Java => {
+            if scope == Scope::Class {
+                format!(
+                    "{indent}private static final String {} = \"{v}\";",
+                    upper(&h.replace('-', "_"))
+                )
+            } else {
+                format!("{indent}conn.setRequestProperty(\"{h}\", \"{v}\");")
+            }
+        }
+        Shell | Markdown => format!(
+            "{indent}curl -sS -H \"{h}: {v}\" https://api.{}{}",
+            rng.pick(vocab::DOMAINS),
+            vocab::api_path(rng)
+        ),
+        Yaml => format!("{indent}{h}: \"{v}\""),
+        Terraform => format!("{indent}headers = {{ \"{h}\" = \"{v}\" }}"),
+        Xml => format!("{indent}<header name=\"{h}\" value=\"{v}\"/>"),
+        _ => format!("{indent}{h}: {v}"),
+    }
+}
+
+/// A command line as each format runs it; the last line holds the command.
+fn command_lines(
+    rng: &Rng,
+    fmt: Fmt,
+    indent: &str,
+    scope: Scope,
+    name: &str,
+    cmd: &str,
+) -> Vec<String> {
+    let one = |s: String| vec![s];
+    match fmt {
+        Shell | Markdown | Text => {
+            if fmt == Markdown && rng.chance(0.3) {
+                one(format!("$ {cmd}"))
+            } else {
+                one(format!("{indent}{cmd}"))
+            }
+        }
+        Dockerfile => {
+            if rng.chance(0.5) {
+                one(format!("RUN {cmd}"))
+            } else {
+                vec!["RUN set -eux; \\".to_string(), format!("    {cmd}")]
+            }
+        }
+        Yaml => {
+            let scalar = if cmd.contains(": ")
+                || cmd.contains(" #")
+                || cmd.starts_with(['"', '\'', '*', '&', '!', '{', '['])
+            {
+                format!("'{}'", cmd.replace('\'', "''"))
+            } else {
+                cmd.to_string()
+            };
+            match rng.below(3) {
+                0 => vec![format!("{indent}script:"), format!("{indent}  - {scalar}")],
+                1 => one(format!("{indent}run: {scalar}")),
+                _ => one(format!("{indent}command: [\"/bin/sh\", \"-c\", {}]", q(cmd))),
+            }
+        }
+        Python | Notebook => {
+            if fmt == Notebook && rng.chance(0.6) {
+                one(format!("!{cmd}"))
+            } else if rng.chance(0.5) {
+                one(format!("{indent}subprocess.run({}, shell=True, check=True)", q(cmd)))
+            } else {
+                one(format!("{indent}os.system({})", q(cmd)))
+            }
+        }
+        JavaScript | TypeScript => {
+            one(format!("{indent}execSync({}, {{ stdio: \"inherit\" }});", q(cmd)))
+        }
+        Go => one(format!(
+            "{indent}out, err := exec.Command(\"sh\", \"-c\", {}).CombinedOutput()",
+            q(cmd)
+        )),
+        Ruby => one(format!("{indent}system({})", q(cmd))),
+        Java => {
+            let call =
+                format!("Runtime.getRuntime().exec(new String[] {{\"sh\", \"-c\", {}}});", q(cmd));
+            if scope == Scope::Class {
+                one(format!("{indent}private static final String {} = {};", upper(name), q(cmd)))
+            } else {
+                one(format!("{indent}Process p = {call}"))
+            }
+        }
+        Rust => one(format!(
+            "{indent}let status = Command::new(\"sh\").arg(\"-c\").arg({}).status()?;",
+            q(cmd)
+        )),
+        Terraform => one(format!("{indent}command = {}", q(cmd))),
+        Toml => one(format!("{indent}{name} = {}", q(cmd))),
+        Log => one(format!("{} + {cmd}", vocab::timestamp(rng))),
+        _ => one(format!("{indent}{cmd}")),
     }
 }
 
@@ -1706,6 +2556,9 @@ pub fn json_pairs(rng: &Rng, plant: &Plant) -> Vec<(String, String, usize, Strin
                 Form::Header(s) => {
                     ("Authorization".to_string(), format!("{s} {}", it.value), i, it.value.clone())
                 }
+                Form::KeyHeader(h) => (h.clone(), it.value.clone(), i, it.value.clone()),
+                Form::Cmd(c) => (key, c.clone(), i, it.value.clone()),
+                Form::Note(t) => ("_comment".to_string(), t.clone(), i, it.value.clone()),
                 _ => (key, it.value.clone(), i, it.value.clone()),
             }
         })
@@ -1724,6 +2577,9 @@ pub fn minjs_fragment(rng: &Rng, it: &Item) -> (String, String) {
             (format!("headers:{{Authorization:\"{s} {}\"}}", it.value), it.value.clone())
         }
         Form::Pem => (format!("{key}:\"{}\"", it.value.replace('\n', "\\n")), it.value.clone()),
+        Form::KeyHeader(h) => (format!("headers:{{\"{h}\":\"{}\"}}", it.value), it.value.clone()),
+        Form::Cmd(c) => (format!("{key}:{}", q(c)), it.value.clone()),
+        Form::Note(t) => (format!("/* {t} */{key}:null"), it.value.clone()),
         Form::Lit => match rng.below(3) {
             0 => (format!("{key}:\"{}\"", it.value), it.value.clone()),
             1 => (

@@ -487,6 +487,184 @@ pub fn generic_api_key(rng: &Rng) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
+// Long-tail providers (keys without a prefix, recognisable only by the name next to them)
+// ---------------------------------------------------------------------------------------
+
+/// A provider whose keys have no distinctive prefix: a fixed alphabet and length, written
+/// next to the provider's name. Written from the providers' API documentation (key shapes
+/// as shown in their dashboards and docs): `words` are the spellings developers use in
+/// identifiers (`OPENWEATHER_API_KEY`, `OWM_API_KEY`), `cred` the credential noun the vendor
+/// itself uses (`access_key` for the apilayer family, `api_token` for Pipedrive), `display`
+/// the product name (headers, prose), `host` its documentation host.
+#[derive(Clone, Copy, Debug)]
+pub struct TailProvider {
+    pub words: &'static [&'static str],
+    pub cred: &'static str,
+    pub display: &'static str,
+    pub host: &'static str,
+    pub alphabet: &'static [u8],
+    pub len: usize,
+}
+
+const fn tp(
+    words: &'static [&'static str],
+    cred: &'static str,
+    display: &'static str,
+    host: &'static str,
+    alphabet: &'static [u8],
+    len: usize,
+) -> TailProvider {
+    TailProvider { words, cred, display, host, alphabet, len }
+}
+
+/// Long-tail providers and their key shapes.
+#[rustfmt::skip]
+pub const TAIL_PROVIDERS: &[TailProvider] = &[
+    tp(&["amplitude"], "api_key", "Amplitude", "amplitude.com", HEX, 32),
+    tp(&["ipstack"], "access_key", "Ipstack", "ipstack.com", HEX, 32),
+    tp(&["positionstack"], "access_key", "Positionstack", "positionstack.com", HEX, 32),
+    tp(&["weatherstack"], "access_key", "Weatherstack", "weatherstack.com", HEX, 32),
+    tp(&["aviationstack"], "access_key", "Aviationstack", "aviationstack.com", HEX, 32),
+    tp(&["marketstack"], "access_key", "Marketstack", "marketstack.com", HEX, 32),
+    tp(&["mediastack"], "access_key", "Mediastack", "mediastack.com", HEX, 32),
+    tp(&["currencylayer"], "access_key", "Currencylayer", "currencylayer.com", HEX, 32),
+    tp(&["newsapi", "news_api"], "api_key", "NewsAPI", "newsapi.org", HEX, 32),
+    tp(&["openweathermap", "openweather", "owm"], "api_key", "OpenWeatherMap", "openweathermap.org", HEX, 32),
+    tp(&["mapquest"], "api_key", "MapQuest", "developer.mapquest.com", ALNUM, 32),
+    tp(&["abstractapi", "abstract_api"], "api_key", "AbstractAPI", "abstractapi.com", HEX, 32),
+    tp(&["exchangerate_api", "exchangerate"], "api_key", "ExchangeRate", "exchangerate-api.com", HEX, 24),
+    tp(&["ipinfo"], "token", "IPinfo", "ipinfo.io", HEX, 14),
+    tp(&["ipgeolocation"], "api_key", "IPGeolocation", "ipgeolocation.io", HEX, 32),
+    tp(&["ipqualityscore", "ipqs"], "api_key", "IPQualityScore", "ipqualityscore.com", ALNUM, 32),
+    tp(&["etherscan"], "api_key", "Etherscan", "docs.etherscan.io", UPPER_NUM, 34),
+    tp(&["bscscan"], "api_key", "BscScan", "docs.bscscan.com", UPPER_NUM, 34),
+    tp(&["finnhub"], "api_key", "Finnhub", "finnhub.io", LOWER_NUM, 20),
+    tp(&["twelvedata", "twelve_data"], "api_key", "TwelveData", "twelvedata.com", HEX, 32),
+    tp(&["tiingo"], "api_key", "Tiingo", "tiingo.com", HEX, 40),
+    tp(&["spoonacular"], "api_key", "Spoonacular", "spoonacular.com", HEX, 32),
+    tp(&["nutritionix"], "app_key", "Nutritionix", "developer.nutritionix.com", HEX, 32),
+    tp(&["scraperapi"], "api_key", "ScraperAPI", "scraperapi.com", HEX, 32),
+    tp(&["zenrows"], "api_key", "ZenRows", "zenrows.com", HEX, 40),
+    tp(&["shodan"], "api_key", "Shodan", "developer.shodan.io", ALNUM, 32),
+    tp(&["virustotal"], "api_key", "VirusTotal", "docs.virustotal.com", HEX, 64),
+    tp(&["abuseipdb"], "api_key", "AbuseIPDB", "docs.abuseipdb.com", HEX, 80),
+    tp(&["securitytrails"], "api_key", "SecurityTrails", "docs.securitytrails.com", ALNUM, 32),
+    tp(&["bitly"], "access_token", "Bitly", "dev.bitly.com", HEX, 40),
+    tp(&["rebrandly"], "api_key", "Rebrandly", "developers.rebrandly.com", HEX, 32),
+    tp(&["lokalise"], "api_token", "Lokalise", "developers.lokalise.com", HEX, 40),
+    tp(&["todoist"], "api_token", "Todoist", "developer.todoist.com", HEX, 40),
+    tp(&["toggl"], "api_token", "Toggl", "developers.track.toggl.com", HEX, 32),
+    tp(&["pipedrive"], "api_token", "Pipedrive", "developers.pipedrive.com", HEX, 40),
+    tp(&["jotform"], "api_key", "Jotform", "api.jotform.com", HEX, 32),
+    tp(&["zerobounce"], "api_key", "ZeroBounce", "zerobounce.net", HEX, 32),
+    tp(&["geoapify"], "api_key", "Geoapify", "apidocs.geoapify.com", HEX, 32),
+    tp(&["opencage", "opencagedata"], "api_key", "OpenCage", "opencagedata.com", HEX, 32),
+    tp(&["tomtom"], "api_key", "TomTom", "developer.tomtom.com", ALNUM, 32),
+    tp(&["weatherbit"], "api_key", "Weatherbit", "weatherbit.io", HEX, 32),
+    tp(&["visualcrossing", "visual_crossing"], "api_key", "VisualCrossing", "visualcrossing.com", UPPER_NUM, 25),
+    tp(&["flickr"], "api_key", "Flickr", "flickr.com/services/api", HEX, 32),
+    tp(&["ticketmaster"], "api_key", "Ticketmaster", "developer.ticketmaster.com", ALNUM, 32),
+    tp(&["unsplash"], "access_key", "Unsplash", "unsplash.com/documentation", B64URL, 43),
+    tp(&["deepgram"], "api_key", "Deepgram", "developers.deepgram.com", HEX, 40),
+];
+
+/// A key of `p`'s shape (random; the alphabet's own letters in uniform mix).
+pub fn tail_key(rng: &Rng, p: &TailProvider) -> String {
+    rng.string(p.alphabet, p.len)
+}
+
+// ---------------------------------------------------------------------------------------
+// Incoming webhooks
+// ---------------------------------------------------------------------------------------
+
+fn tenant(rng: &Rng) -> String {
+    let b = rng.pick(vocab::BRANDS);
+    match rng.below(3) {
+        0 => b.to_string(),
+        1 => format!("{b}corp"),
+        _ => format!("{b}{}", rng.pick(&["365", "group", "inc", "hq"])),
+    }
+}
+
+/// A Microsoft Teams incoming webhook (connector) URL: tenant host, group and tenant ids,
+/// the connector's 32-hex id and the creator's object id; sometimes the older
+/// `outlook.office.com/webhook/` host, or a Teams Workflows (Power Automate) trigger URL
+/// whose `sig` is the secret.
+pub fn teams_webhook(rng: &Rng) -> String {
+    match rng.below(8) {
+        0 => format!(
+            "https://outlook.office.com/webhook/{}@{}/IncomingWebhook/{}/{}",
+            vocab::uuid(rng),
+            vocab::uuid(rng),
+            rng.string(HEX, 32),
+            vocab::uuid(rng)
+        ),
+        1 => format!(
+            "https://prod-{:02}.{}.logic.azure.com:443/workflows/{}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={}",
+            rng.range(1, 99),
+            rng.pick(&["westus", "eastus", "westeurope", "northeurope", "uksouth"]),
+            rng.string(HEX, 32),
+            rng.string(B64URL, 43)
+        ),
+        _ => format!(
+            "https://{}.webhook.office.com/webhookb2/{}@{}/IncomingWebhook/{}/{}",
+            tenant(rng),
+            vocab::uuid(rng),
+            vocab::uuid(rng),
+            rng.string(HEX, 32),
+            vocab::uuid(rng)
+        ),
+    }
+}
+
+/// A Google Chat incoming webhook: space id (`AAAA` + 7), the API key and the 43-character
+/// token (often with its URL-encoded `=` padding).
+pub fn google_chat_webhook(rng: &Rng) -> String {
+    format!(
+        "https://chat.googleapis.com/v1/spaces/AAAA{}/messages?key=AIzaSy{}&token={}{}",
+        rng.string(B64URL, 7),
+        rng.string(B64URL, 33),
+        rng.string(B64URL, 43),
+        if rng.chance(0.5) { "%3D" } else { "" }
+    )
+}
+
+/// A Zapier "Catch Hook" URL: account id and hook id.
+pub fn zapier_webhook(rng: &Rng) -> String {
+    format!(
+        "https://hooks.zapier.com/hooks/catch/{}{}/{}/",
+        rng.range(1, 9),
+        rng.string(DIGITS, rng.range(5, 7)),
+        rng.string(LOWER_NUM, 7)
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Passwords as typed on command lines and in connection strings
+// ---------------------------------------------------------------------------------------
+
+/// A password for a command line: generated or human, never containing quotes or
+/// backslashes (people who use those in scripts do not paste them on command lines).
+pub fn cli_password(rng: &Rng) -> String {
+    let p = match rng.below(4) {
+        0 => human_password(rng),
+        1 => random_password(rng),
+        _ => rng.string(ALNUM, rng.range(12, 24)),
+    };
+    p.replace(['\'', '"', '\\', '`'], "x")
+}
+
+/// A password inside a URL or connection string: URL-safe (generated passwords usually are).
+pub fn conn_password(rng: &Rng) -> String {
+    const URLSAFE: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_.~";
+    match rng.below(3) {
+        0 => rng.string(URLSAFE, rng.range(16, 32)),
+        1 => rng.string(B64URL, rng.range(20, 32)),
+        _ => rng.string(ALNUM, rng.range(14, 28)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Decoys
 // ---------------------------------------------------------------------------------------
 
@@ -847,5 +1025,18 @@ mod tests {
         assert!(k.ends_with("AA"));
         let pk = private_key_pem(&rng);
         assert!(pk.starts_with("-----BEGIN ") && pk.ends_with("-----"));
+        for p in TAIL_PROVIDERS {
+            let k = tail_key(&rng, p);
+            assert!(k.len() == p.len && k.bytes().all(|b| p.alphabet.contains(&b)), "{k}");
+        }
+        for _ in 0..20 {
+            let t = teams_webhook(&rng);
+            assert!(t.contains("/IncomingWebhook/") || t.contains("&sig="), "{t}");
+            let g = google_chat_webhook(&rng);
+            let token = g.split("&token=").nth(1).unwrap_or_default().trim_end_matches("%3D");
+            assert_eq!(token.len(), 43, "{g}");
+            let z = zapier_webhook(&rng);
+            assert!(z.starts_with("https://hooks.zapier.com/hooks/catch/") && z.ends_with('/'));
+        }
     }
 }
