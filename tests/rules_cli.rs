@@ -90,7 +90,13 @@ fn rules_list_json_carries_family_examples_and_revocation_type() {
         assert!(r["examples"].as_array().is_some_and(|e| e.len() >= 2), "{r}");
         assert!(r["negative_examples"].as_array().is_some_and(|e| e.len() >= 2), "{r}");
     }
-    assert!(rules.iter().filter(|r| r["tags"].as_array().unwrap().iter().any(|t| t == "context")).count() >= 300);
+    assert!(
+        rules
+            .iter()
+            .filter(|r| r["tags"].as_array().unwrap().iter().any(|t| t == "context"))
+            .count()
+            >= 300
+    );
 }
 
 /// A provider table line in a user's own config: compiled into a rule that finds the key next
@@ -107,23 +113,29 @@ fn provider_table_lines_become_context_rules() {
     let key = "5f0e8a2c9b7d41e3a6c8f2b4d0e9a7c1";
     d.create(
         "app/settings.py",
-        &format!(
+        format!(
             "ACMECORP_API_KEY = '{key}'\n\
              acme_corp_key_id = '{key}'\n\
              cache_key = '{key}'\n\
              # see https://acmecorp.com/docs/{key}\n"
         ),
     );
-    d.create("app/headers.txt", &format!("X-Acme-Corp-Token: {key}\n"));
+    d.create("app/headers.txt", format!("X-Acme-Corp-Token: {key}\n"));
     let out = run(d.cmd().args(["scan", "app", "--config", "rules.toml", "--format", "json"]));
     assert_eq!(out.code, 1, "{}", out.stderr);
     let found = crate::util::json_lines(&out.stdout);
     let at: Vec<(String, u64)> = found
         .iter()
-        .map(|f| (f["file"].as_str().unwrap_or_default().to_string(), f["line"].as_u64().unwrap_or(0)))
+        .map(|f| {
+            (f["file"].as_str().unwrap_or_default().to_string(), f["line"].as_u64().unwrap_or(0))
+        })
         .collect();
     assert_eq!(at.len(), 2, "{at:?}\n{}", out.stdout);
-    assert!(found.iter().all(|f| f["rule_id"] == "acmecorp_api_key" && f["secret"] == key), "{}", out.stdout);
+    assert!(
+        found.iter().all(|f| f["rule_id"] == "acmecorp_api_key" && f["secret"] == key),
+        "{}",
+        out.stdout
+    );
 
     let check = run(d.cmd().args(["rules", "check", "rules.toml"]));
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);

@@ -86,6 +86,15 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
+    // A Windows / .NET environment reference: `%DB_PASSWORD%`, `%PROVIDER_KEY%`.
+    if let [b'%', name @ .., b'%'] = head {
+        if !name.is_empty()
+            && name.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        {
+            return true;
+        }
+    }
     // A run marks a placeholder only when it dominates the value (`ghp_0000…`, `aaaaaaaa`):
     // encoded binary structures (OpenSSH keys, some bearer tokens) contain long runs of `A`.
     let run = longest_run(head);

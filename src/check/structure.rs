@@ -292,7 +292,12 @@ mod tests {
             b"48213377409912",
             b"0b2c5a4e-5d3f-4f7e-9d61-6e1f3c8a9b7d",
         ] {
-            assert_eq!(context_value(ok), Verdict::NotApplicable, "{}", String::from_utf8_lossy(ok));
+            assert_eq!(
+                context_value(ok),
+                Verdict::NotApplicable,
+                "{}",
+                String::from_utf8_lossy(ok)
+            );
         }
         for bad in [
             &b"MailgunApiKeyForProductionUse"[..],

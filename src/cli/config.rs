@@ -24,7 +24,18 @@ pub(crate) struct LoadedRules {
 
 /// Loads the rule set: `--config`, then env, then `.gitleaks.toml` in `root`, then built-ins.
 pub(crate) fn load_rules(args: &RuleArgs, root: Option<&Path>) -> Result<LoadedRules> {
+    load_rules_full(args, root, false)
+}
+
+/// [`load_rules`]; `full` loads the built-in rules with their checks and generated examples
+/// (`rules list`), see [`RuleSetBuilder::full`].
+pub(crate) fn load_rules_full(
+    args: &RuleArgs,
+    root: Option<&Path>,
+    full: bool,
+) -> Result<LoadedRules> {
     let mut b = RuleSetBuilder::new();
+    b.full(full);
     b.gitlab_pat_prefix(args.gitlab_pat_prefix.clone());
     let env_path = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     let source = if let Some(p) = &args.config {

@@ -11,7 +11,7 @@ use leakguard::scan::{ScanOptions, Scanner};
 use leakguard::source::Provenance;
 
 use super::RuleArgs;
-use super::config::load_rules;
+use super::config::load_rules_full;
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum RulesCommand {
@@ -54,10 +54,9 @@ pub(crate) fn run(cmd: RulesCommand) -> Result<i32> {
 }
 
 fn list(args: &RuleArgs, format: ListFormat) -> Result<i32> {
-    let loaded = load_rules(args, None)?;
+    let loaded = load_rules_full(args, None, true)?;
     if format == ListFormat::Markdown {
-        print!("{}", markdown(loaded.rules.rules()));
-        return Ok(0);
+        return write_stdout(&markdown(loaded.rules.rules()));
     }
     let json = format == ListFormat::Json;
     let mut out = String::new();
@@ -65,7 +64,7 @@ fn list(args: &RuleArgs, format: ListFormat) -> Result<i32> {
         if json {
             out.push_str(&serde_json::json!({
                 "id": r.id, "description": r.description, "family": family(&r.origin),
-                "keywords": r.keywords, "check": r.check, "confidence": r.confidence.as_str(),
+                "regex": r.regex, "keywords": r.keywords, "check": r.check, "confidence": r.confidence.as_str(),
                 "severity": r.severity.as_str(), "tags": r.tags,
                 "revocation_type": r.revocation_type, "verify": r.verify, "origin": r.origin,
                 "examples": r.examples, "negative_examples": r.negative_examples,
@@ -84,16 +83,24 @@ fn list(args: &RuleArgs, format: ListFormat) -> Result<i32> {
     if !json {
         out.push_str(&format!("{} rules ({})\n", loaded.rules.len(), loaded.source));
     }
-    print!("{out}");
-    Ok(0)
+    write_stdout(&out)
+}
+
+/// Writes to stdout; a closed pipe (`rules list | head`) ends the command quietly.
+fn write_stdout(text: &str) -> Result<i32> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        other => other.map(|()| 0).context("writing to stdout"),
+    }
 }
 
 /// The revocation type a finding of `rule` carries: the rule's override, else the GitLab
 /// report's primary identifier (`gitleaks_rule_id_` + id, lowercased).
 fn revocation_type(rule: &Rule) -> String {
-    rule.revocation_type.clone().unwrap_or_else(|| {
-        format!("gitleaks_rule_id_{}", rule.id.replace(' ', "_")).to_lowercase()
-    })
+    rule.revocation_type
+        .clone()
+        .unwrap_or_else(|| format!("gitleaks_rule_id_{}", rule.id.replace(' ', "_")).to_lowercase())
 }
 
 /// The rule catalogue: a summary table of families, then one table per family.

@@ -35,7 +35,7 @@ use std::collections::{HashMap, HashSet};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// log2 of the number of 64-bit words in the table (4096 words: 32 KiB, one L1 cache).
-const WORD_BITS: u32 = 12;
+const WORD_BITS: u32 = 13;
 const WORDS: usize = 1 << WORD_BITS;
 
 /// The keyword finder, chosen when the matcher is built.

@@ -607,10 +607,13 @@ mod window_shape {
             assert!(!unproven.contains(&id), "{id} should have tight windows");
         }
         // A ratchet: a new rule whose keyword the proof cannot place inside its matches gets
-        // slack windows (slower); fix its keywords, or raise this bound knowingly.
+        // slack windows (slower); fix its keywords, or raise this bound knowingly. Raised
+        // from 46 to 60 with issue 10 (1,208 rules): the 14 new ones have rare keywords
+        // (`bws`, `ksm`, `unrar`, `sqlplus`, uncommon URL schemes), where a provable keyword
+        // would be a short, frequent one.
         assert!(
-            unproven.len() <= 46,
-            "{} rules with slack windows (bound 46): {unproven:?}",
+            unproven.len() <= 60,
+            "{} rules with slack windows (bound 60): {unproven:?}",
             unproven.len()
         );
     }

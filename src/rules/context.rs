@@ -83,21 +83,27 @@ impl Alphabet {
             Alphabet::Alnum => ALNUM,
             Alphabet::LowerAlnum => LOWER,
             Alphabet::UpperAlnum => UPPER,
-            Alphabet::Base64Url => b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-",
+            Alphabet::Base64Url => {
+                b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-"
+            }
             Alphabet::Base64 => b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz+/",
             Alphabet::Digits => b"0123456789",
         }
     }
 
-    /// Shannon entropy floor for a value of `len` characters: what random values of this
-    /// alphabet clear with a wide margin, capped below the maximum a value this short can have.
+    /// Shannon entropy floor for a value of `len` characters: what random values clear with a
+    /// wide margin, capped well below the maximum a value this short can have (a random
+    /// 14-character hex token averages about 3.3 bits).
     fn entropy_floor(self, len: usize) -> f64 {
+        // One floor for every letter alphabet: catalogues often declare a wider alphabet
+        // than the keys use (hex keys listed as `lower_alnum`), and a 3.5 floor would drop
+        // a fifth of real 32-hex keys. Words and identifiers are the `context_value` check's
+        // job, not entropy's.
         let base: f64 = match self {
             Alphabet::Digits => 2.5,
-            Alphabet::Hex | Alphabet::HexUpper | Alphabet::HexAny | Alphabet::Uuid => 3.0,
-            _ => 3.5,
+            _ => 3.0,
         };
-        let cap = 0.8 * (len.max(2) as f64).log2();
+        let cap = 0.7 * (len.max(2) as f64).log2();
         (base.min(cap) * 100.0).floor() / 100.0
     }
 }
@@ -128,7 +134,7 @@ const CRED_WORDS: &str = "key|token|secret|pass|pwd|auth|cred|access|api|sid|bea
 /// Everything stays on one line.
 fn grammar(name: &str, value: &str, end_class: &str) -> String {
     format!(
-        r#"{name}(?:[0-9A-Za-z_.\- \t]{{0,24}}?(?i:{CRED_WORDS})[0-9A-Za-z_.\-]{{0,16}})?[\x22'`\]]{{0,2}}(?:[ \t]{{0,2}}:?[ \t]{{1,2}}(?:string|String|str|&str|&'static str|\[\]byte)\b)?[ \t]{{0,4}}(?::=|=>|\?=|=|:|\(|,|>|-[ \t]|[ \t](?i:value)[ \t]{{0,2}}=|[ \t])[ \t]{{0,4}}[\x22'`]?(?:(?i:bearer|token)[ \t]{{1,2}})?({value})(?:[^{end_class}]|$)"#
+        r#"{name}(?:[0-9A-Za-z_.\- \t]{{0,24}}?(?i:{CRED_WORDS})[0-9A-Za-z_.\-]{{0,16}})?[\x22'`\]]{{0,2}}(?:[ \t]{{0,2}}:?[ \t]{{1,2}}(?:string|String|str|&str|&'static str|\[\]byte)\b)?[ \t]{{0,4}}(?::=|=>|\?=|=|:|\(|,|>|-[ \t]|\|\||\?\?|[ \t]or[ \t]|[ \t](?i:value)[ \t]{{0,2}}=|[ \t])[ \t]{{0,4}}[\x22'`]?(?:(?i:bearer|token)[ \t]{{1,2}})?({value})(?:[^{end_class}]|$)"#
     )
 }
 
@@ -183,8 +189,13 @@ struct Provider {
 }
 
 /// Expands a `providers` table into rules. Errors name the file, the provider id and the field.
-pub(super) fn expand(origin: &str, table: Vec<ProviderSyntax>) -> Result<Vec<RuleSyntax>, Error> {
-    table.into_iter().map(|p| rule(origin, p)).collect()
+/// Without `examples` the rules carry none (a scan of trusted built-in tables needs none).
+pub(super) fn expand(
+    origin: &str,
+    table: Vec<ProviderSyntax>,
+    examples: bool,
+) -> Result<Vec<RuleSyntax>, Error> {
+    table.into_iter().map(|p| rule(origin, p, examples)).collect()
 }
 
 fn parse(origin: &str, syn: &ProviderSyntax) -> Result<Provider, Error> {
@@ -287,12 +298,10 @@ fn name_regex(names: &[Vec<String>]) -> String {
 
 /// Regex-escapes a literal made of `[A-Za-z0-9_.-]`.
 fn escape(s: &str) -> String {
-    s.chars()
-        .map(|c| if c == '.' || c == '-' { format!("\\{c}") } else { c.to_string() })
-        .collect()
+    s.chars().map(|c| if c == '.' || c == '-' { format!("\\{c}") } else { c.to_string() }).collect()
 }
 
-fn rule(origin: &str, syn: ProviderSyntax) -> Result<RuleSyntax, Error> {
+fn rule(origin: &str, syn: ProviderSyntax, with_examples: bool) -> Result<RuleSyntax, Error> {
     let p = parse(origin, &syn)?;
     let name_re = name_regex(&p.names);
     let class = p.alphabet.class();
@@ -308,7 +317,8 @@ fn rule(origin: &str, syn: ProviderSyntax) -> Result<RuleSyntax, Error> {
     };
     let value = format!("{}{value}", escape(&p.prefix));
     let regex = grammar(&name_re, &value, end_class);
-    let (examples, negative_examples) = examples(&p);
+    let (examples, negative_examples) =
+        if with_examples { examples(&p) } else { (Vec::new(), Vec::new()) };
     Ok(RuleSyntax {
         id: p.id.clone(),
         description: Some(description(&p.name, &p.kind)),
@@ -462,7 +472,10 @@ fn examples(p: &Provider) -> (Vec<String>, Vec<String>) {
         format!("{upper}_ID={real}"),
         format!("  \"{cam}Hash\": \"{real}\","),
         format!("session_cache_key = \"{real}\""),
-        format!("See https://docs.{}.com/{snake}/{real} to rotate your {} key.", p.names[0][0], p.name),
+        format!(
+            "See https://docs.{}.com/{snake}/{real} to rotate your {} key.",
+            p.names[0][0], p.name
+        ),
     ];
     (examples, negative_examples)
 }
@@ -495,11 +508,14 @@ mod tests {
             (provider(&["Acme"], "hex", Some(toml::Value::Integer(32))), "providers.names"),
             (provider(&["acme"], "hexx", Some(toml::Value::Integer(32))), "providers.alphabet"),
             (provider(&["acme"], "hex", None), "providers.length"),
-            (provider(&["acme"], "hex", Some(toml::Value::String("40-20".into()))), "providers.length"),
+            (
+                provider(&["acme"], "hex", Some(toml::Value::String("40-20".into()))),
+                "providers.length",
+            ),
             (provider(&["acme"], "hex", Some(toml::Value::Integer(4))), "providers.length"),
         ];
         for (syn, field) in cases {
-            let e = expand("t.toml", vec![syn]).unwrap_err();
+            let e = expand("t.toml", vec![syn], true).unwrap_err();
             assert_eq!(e.field, Some(field), "{e}");
             assert!(e.to_string().contains("acme_api_key"), "{e}");
         }
@@ -507,8 +523,8 @@ mod tests {
 
     #[test]
     fn uuid_lines_need_no_length_and_examples_are_stable() {
-        let a = expand("t.toml", vec![provider(&["acme"], "uuid", None)]).unwrap();
-        let b = expand("t.toml", vec![provider(&["acme"], "uuid", None)]).unwrap();
+        let a = expand("t.toml", vec![provider(&["acme"], "uuid", None)], true).unwrap();
+        let b = expand("t.toml", vec![provider(&["acme"], "uuid", None)], true).unwrap();
         assert_eq!(a[0].examples, b[0].examples);
         assert!(a[0].examples[0].starts_with("ACME_API_KEY="), "{:?}", a[0].examples);
     }

@@ -505,6 +505,7 @@ pub struct RuleSetBuilder {
     config_text: Vec<(String, String)>,
     gitlab_pat_prefix: Option<String>,
     strict: bool,
+    full: bool,
     /// Scan root the configuration came from, when it came from scanned content.
     confine: Option<PathBuf>,
 }
@@ -543,9 +544,19 @@ impl RuleSetBuilder {
         self
     }
 
-    /// Treat unknown keys as errors (used for built-in rule files and `rules check`).
+    /// Treat unknown keys as errors, and load the built-in rules [`full`](Self::full)y
+    /// (`rules check`).
     pub fn strict(&mut self, yes: bool) -> &mut Self {
         self.strict = yes;
+        self
+    }
+
+    /// Check every built-in regex and generate the examples of built-in context rules
+    /// (`rules check`, `rules list`). Off, the built-in rules are trusted as checked at build
+    /// time and context rules carry no examples: a scan needs neither, and both were most
+    /// of start-up. Configurations from files and the environment are always checked.
+    pub fn full(&mut self, yes: bool) -> &mut Self {
+        self.full = yes;
         self
     }
 
@@ -581,14 +592,23 @@ impl RuleSetBuilder {
             for (name, text) in &self.config_text {
                 let cfg = parse_config(name, text)?;
                 let max_repeat = regex::MAX_REPEAT;
-                let ctx = Ctx { dir, depth: 0, strict: self.strict, confine, max_repeat };
+                let full = self.strict || self.full;
+                let ctx = Ctx {
+                    dir,
+                    depth: 0,
+                    strict: self.strict,
+                    confine,
+                    max_repeat,
+                    validate: true,
+                    full,
+                };
                 let (r, a) = resolve_config(name, cfg, ctx, &mut warnings)?;
                 merge_rules(&mut rules, r);
                 allow.extend(a);
             }
             (rules, allow)
         } else {
-            (builtin_rules(&mut warnings)?, Vec::new())
+            (builtin_rules(&mut warnings, self.strict || self.full)?, Vec::new())
         };
         if rules.iter().all(|r| r.skip_report) {
             return Err(Error::new(&origin, None, None, ErrorKind::NoRules));
@@ -614,12 +634,21 @@ pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
     builtin::FILES
 }
 
-fn builtin_rules(warnings: &mut Vec<String>) -> Result<Vec<Rule>, Error> {
+/// The built-in rules; `full` as [`RuleSetBuilder::full`].
+fn builtin_rules(warnings: &mut Vec<String>, full: bool) -> Result<Vec<Rule>, Error> {
     let mut rules = Vec::new();
     for (name, text) in builtin::FILES {
         let cfg = parse_config(name, text)?;
         let max_repeat = regex::BUILTIN_MAX_REPEAT;
-        let ctx = Ctx { dir: None, depth: 0, strict: true, confine: None, max_repeat };
+        let ctx = Ctx {
+            dir: None,
+            depth: 0,
+            strict: true,
+            confine: None,
+            max_repeat,
+            validate: full,
+            full,
+        };
         let (r, _) = resolve_config(name, cfg, ctx, warnings)?;
         rules.extend(r);
     }
@@ -762,7 +791,15 @@ fn load_config_path(
         .map_err(|e| Error::new(origin, None, None, ErrorKind::Io(e)))?;
     let cfg = parse_config(origin, &text)?;
     let max_repeat = regex::MAX_REPEAT;
-    let ctx = Ctx { dir: path.parent(), depth, strict: false, confine, max_repeat };
+    let ctx = Ctx {
+        dir: path.parent(),
+        depth,
+        strict: false,
+        confine,
+        max_repeat,
+        validate: true,
+        full: false,
+    };
     resolve_config(origin, cfg, ctx, warnings)
 }
 
@@ -779,6 +816,12 @@ struct Ctx<'a> {
     confine: Option<&'a confine::ConfinedRoot>,
     /// Bound on counted repetitions ([`regex::check_repetitions`]).
     max_repeat: u32,
+    /// Parse every regex to check it (repetition bound, syntax, `secretGroup`) and generate
+    /// context rules' examples. Off only for the built-in rules when loading them to scan:
+    /// they are checked at build time by `rules check` and the tests.
+    validate: bool,
+    /// [`RuleSetBuilder::full`], for built-in rules reached through `[extend]`.
+    full: bool,
 }
 
 /// Maximum `[extend]` chain length, as gitleaks.
@@ -790,7 +833,7 @@ fn resolve_config(
     ctx: Ctx<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<Rule>, Vec<Allowlist>), Error> {
-    let Ctx { dir, depth, strict, confine, max_repeat } = ctx;
+    let Ctx { dir, depth, strict, confine, max_repeat, validate, full } = ctx;
     for key in cfg.extra.keys() {
         if strict {
             return Err(Error::new(origin, None, None, ErrorKind::UnknownKey(key.clone())));
@@ -831,7 +874,7 @@ fn resolve_config(
         let gitlab_default = ext.path.as_deref() == Some("/gitleaks.toml")
             && (confine.is_some() || !Path::new("/gitleaks.toml").exists());
         if ext.use_default || gitlab_default {
-            base_rules = builtin_rules(warnings)?;
+            base_rules = builtin_rules(warnings, full)?;
         } else if let Some(p) = &ext.path {
             let base = dir.unwrap_or(Path::new("."));
             let full = match confine {
@@ -849,8 +892,8 @@ fn resolve_config(
         base_rules.retain(|r| !ext.disabled_rules.contains(&r.id));
     }
     let mut own = Vec::with_capacity(cfg.rules.len() + cfg.providers.len());
-    for syn in cfg.rules.into_iter().chain(context::expand(origin, cfg.providers)?) {
-        own.push(compile_rule(origin, syn, strict, max_repeat, warnings)?);
+    for syn in cfg.rules.into_iter().chain(context::expand(origin, cfg.providers, validate)?) {
+        own.push(compile_rule(origin, syn, strict, max_repeat, validate, warnings)?);
     }
     merge_rules(&mut base_rules, own);
     // Checked after merging: an [extend] override may legitimately omit the regex.
@@ -859,10 +902,10 @@ fn resolve_config(
     }
     let mut allow = base_allow;
     if let Some(a) = cfg.allowlist {
-        allow.push(compile_allowlist(origin, None, a, max_repeat, warnings)?);
+        allow.push(compile_allowlist(origin, None, a, max_repeat, validate, warnings)?);
     }
     for a in cfg.allowlists {
-        allow.push(compile_allowlist(origin, None, a, max_repeat, warnings)?);
+        allow.push(compile_allowlist(origin, None, a, max_repeat, validate, warnings)?);
     }
     Ok((base_rules, allow))
 }
@@ -911,6 +954,7 @@ fn compile_rule(
     syn: RuleSyntax,
     strict: bool,
     max_repeat: u32,
+    validate: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Rule, Error> {
     let id = syn.id.trim().to_string();
@@ -932,9 +976,13 @@ fn compile_rule(
         Some(pat) => {
             let translated =
                 regex::translate_re2(pat).map_err(|e| err("regex", ErrorKind::Regex(e)))?;
-            let groups = regex::check_repetitions(&translated, max_repeat)
-                .and_then(|()| regex::validate(&translated))
-                .map_err(|e| err("regex", ErrorKind::Regex(e)))?;
+            let groups = if validate {
+                regex::check_repetitions(&translated, max_repeat)
+                    .and_then(|()| regex::validate(&translated))
+                    .map_err(|e| err("regex", ErrorKind::Regex(e)))?
+            } else {
+                usize::MAX
+            };
             if let Some(g) = syn.secret_group {
                 if g > groups {
                     return Err(err(
@@ -992,10 +1040,10 @@ fn compile_rule(
     }
     let mut allowlists = Vec::new();
     if let Some(a) = syn.allowlist {
-        allowlists.push(compile_allowlist(origin, Some(&id), a, max_repeat, warnings)?);
+        allowlists.push(compile_allowlist(origin, Some(&id), a, max_repeat, validate, warnings)?);
     }
     for a in syn.allowlists {
-        allowlists.push(compile_allowlist(origin, Some(&id), a, max_repeat, warnings)?);
+        allowlists.push(compile_allowlist(origin, Some(&id), a, max_repeat, validate, warnings)?);
     }
     let mut required = Vec::new();
     for r in syn.required {
@@ -1038,6 +1086,7 @@ fn compile_allowlist(
     rule: Option<&str>,
     syn: AllowlistSyntax,
     max_repeat: u32,
+    validate: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Allowlist, Error> {
     let err = |field: &'static str, kind: ErrorKind| Error::new(origin, rule, Some(field), kind);
@@ -1071,7 +1120,12 @@ fn compile_allowlist(
             .map(|(i, p)| {
                 regex::translate_re2(p)
                     .and_then(|t| {
-                        regex::check_repetitions(&t, max_repeat).and_then(|()| regex::compile(&t))
+                        let checked = if validate {
+                            regex::check_repetitions(&t, max_repeat)
+                        } else {
+                            Ok(())
+                        };
+                        checked.and_then(|()| regex::compile(&t))
                     })
                     .map_err(|e| err(field, ErrorKind::Regex(format!("entry {}: {e}", i + 1))))
             })

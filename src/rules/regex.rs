@@ -135,7 +135,31 @@ pub fn describe_syntax_error(e: &regex_syntax::Error) -> String {
 }
 
 /// Compiles a (translated) pattern, ASCII mode first, Unicode mode as the fallback.
+///
+/// Compiled regexes are memoized by pattern text: generated rules share patterns (every
+/// context rule carries the same identifier allowlist), and compiling one of those 500 times
+/// was most of the start-up time. A clone shares the compiled program and gets its own
+/// search cache. The memo is bounded; past the bound it starts over.
 pub fn compile(pattern: &str) -> Result<meta::Regex, String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    const MAX_MEMO: usize = 4096;
+    static MEMO: OnceLock<Mutex<HashMap<String, meta::Regex>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(re) = memo.lock().ok().and_then(|m| m.get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = compile_uncached(pattern)?;
+    if let Ok(mut m) = memo.lock() {
+        if m.len() >= MAX_MEMO {
+            m.clear();
+        }
+        m.insert(pattern.to_string(), re.clone());
+    }
+    Ok(re)
+}
+
+fn compile_uncached(pattern: &str) -> Result<meta::Regex, String> {
     match meta::Regex::builder().syntax(ascii_syntax()).configure(meta_config()).build(pattern) {
         Ok(re) => Ok(re),
         Err(ascii_err) => meta::Regex::builder()
@@ -216,6 +240,10 @@ fn lead_len(hir: &Hir, keywords: &[&[u8]]) -> Option<usize> {
                     if let Some(r) = run.as_deref().filter(|r| contains_keyword(r)) {
                         return run_before.checked_add(longest(r));
                     }
+                    let first = run.as_deref().and_then(|prefix| first_iteration(prefix, x));
+                    if let Some(r) = first.filter(|r| contains_keyword(r)) {
+                        return run_before.checked_add(longest(&r));
+                    }
                 }
                 if let Some(l) = lead_len(x, keywords) {
                     return before.checked_add(l);
@@ -231,6 +259,15 @@ fn lead_len(hir: &Hir, keywords: &[&[u8]]) -> Option<usize> {
                 .and_then(|r| run_before.checked_add(longest(r)))
         }
         _ => exact_strings(hir).filter(|set| contains_keyword(set)).map(|set| longest(&set)),
+    }
+}
+
+/// The run `prefix` followed by one iteration of `x`, when `x` is a repetition that occurs at
+/// least once and one iteration is fixed text: every match holds one of these strings.
+fn first_iteration(prefix: &[Vec<u8>], x: &Hir) -> Option<Vec<Vec<u8>>> {
+    match x.kind() {
+        HirKind::Repetition(r) if r.min >= 1 => cross(prefix, &exact_strings(&r.sub)?),
+        _ => None,
     }
 }
 
@@ -262,6 +299,16 @@ fn requires_keyword(hir: &Hir, keywords: &[&[u8]]) -> bool {
                     _ => None,
                 };
                 if joined.is_none() && run.as_deref().is_some_and(contains_keyword) {
+                    return true;
+                }
+                // `fc-[0-9a-f]{32}` with keywords `fc-0`..`fc-f`: the run goes on into the
+                // first iteration of a repetition that occurs at least once.
+                if joined.is_none()
+                    && run
+                        .as_deref()
+                        .and_then(|prefix| first_iteration(prefix, x))
+                        .is_some_and(|set| contains_keyword(&set))
+                {
                     return true;
                 }
                 run = joined.or(next);
@@ -632,6 +679,15 @@ mod tests {
             (r"(?:token|secret)=(\w+)", &["token", "secret"], Some(6)),
             (r"x(?:ab|cd){1,3}tok", &["tok"], Some(10)),
             (r"\w+token", &["token"], None),
+            // The keyword reaches into the first iteration of a repetition.
+            (
+                r"\b(fc-[0-9a-f]{32})\b",
+                &[
+                    "fc-0", "fc-1", "fc-2", "fc-3", "fc-4", "fc-5", "fc-6", "fc-7", "fc-8", "fc-9",
+                    "fc-a", "fc-b", "fc-c", "fc-d", "fc-e", "fc-f",
+                ],
+                Some(4),
+            ),
             // Not proven inside: nothing to bound.
             (r"AKIA[0-9A-Z]{16}", &["aws"], None),
         ];
