@@ -49,15 +49,24 @@ fn builtin_rule_tables() -> Vec<toml::Value> {
     out
 }
 
-/// `n` rules spread evenly over all built-in rule files.
+/// `n` rules spread evenly over all built-in rule files. Loaded as a user configuration, so
+/// the few built-in rules that need a repetition past RE2's 1,000 are left out.
 fn subset(all: &[toml::Value], n: usize) -> RuleSet {
     let step = all.len() as f64 / n as f64;
-    let picked: Vec<toml::Value> =
+    let mut picked: Vec<toml::Value> =
         (0..n).map(|i| all[(i as f64 * step) as usize].clone()).collect();
-    let mut table = toml::map::Map::new();
-    table.insert("rules".into(), toml::Value::Array(picked));
-    let text = toml::to_string(&toml::Value::Table(table)).unwrap();
-    RuleSetBuilder::new().config_text("subset.toml", &text).build().unwrap()
+    loop {
+        let mut table = toml::map::Map::new();
+        table.insert("rules".into(), toml::Value::Array(picked.clone()));
+        let text = toml::to_string(&toml::Value::Table(table)).unwrap();
+        match RuleSetBuilder::new().config_text("subset.toml", &text).build() {
+            Ok(set) => return set,
+            Err(e) => {
+                let bad = e.rule.as_deref().map(str::to_string).expect("a rule error");
+                picked.retain(|r| r.get("id").and_then(|v| v.as_str()) != Some(bad.as_str()));
+            }
+        }
+    }
 }
 
 fn bench(c: &mut Criterion) {
