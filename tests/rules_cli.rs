@@ -97,6 +97,19 @@ fn rules_list_json_carries_family_examples_and_revocation_type() {
             .count()
             >= 300
     );
+
+    // The same through a configuration that extends the built-in rules.
+    let d = Dir::new();
+    d.create("ext.toml", "[extend]\nuseDefault = true\n");
+    let out = run(d.cmd().args(["rules", "list", "--format", "json", "--config", "ext.toml"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let context = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|r| r["tags"].as_array().unwrap().iter().any(|t| t == "context"))
+        .expect("a context rule");
+    assert!(context["examples"].as_array().is_some_and(|e| e.len() >= 2), "{context}");
 }
 
 /// A provider table line in a user's own config: compiled into a rule that finds the key next

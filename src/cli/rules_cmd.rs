@@ -100,7 +100,7 @@ fn write_stdout(text: &str) -> Result<i32> {
 fn revocation_type(rule: &Rule) -> String {
     rule.revocation_type
         .clone()
-        .unwrap_or_else(|| format!("gitleaks_rule_id_{}", rule.id.replace(' ', "_")).to_lowercase())
+        .unwrap_or_else(|| leakguard::finding::revocation_type("gitleaks_rule_id", &rule.id))
 }
 
 /// The rule catalogue: a summary table of families, then one table per family.
@@ -112,7 +112,7 @@ fn markdown(rules: &[Rule]) -> String {
     for r in rules {
         families.entry(family(&r.origin)).or_default().push(r);
     }
-    let total: usize = families.values().map(Vec::len).sum();
+    let total = rules.len();
     let count = |f: &dyn Fn(&Rule) -> bool| families.values().flatten().filter(|r| f(r)).count();
     let context = count(&|r: &Rule| r.tags.iter().any(|t| t == "context"));
     let checked = count(&|r: &Rule| r.check.is_some());

@@ -153,3 +153,17 @@ pub fn has_allow_marker(line: &[u8]) -> bool {
     memchr::memmem::find(line, b"gitleaks:allow").is_some()
         || memchr::memmem::find(line, b"leakguard:allow").is_some()
 }
+
+/// The revocation type string: `lower(type + "_" + value.replace(' ', '_'))`
+/// of a finding's primary identifier (for built-in and gitleaks rules, `gitleaks_rule_id`
+/// and the rule id). Also `leakguard::revoke::revocation_type`.
+///
+/// ```
+/// assert_eq!(
+///     leakguard::finding::revocation_type("gitleaks_rule_id", "aws"),
+///     "gitleaks_rule_id_aws"
+/// );
+/// ```
+pub fn revocation_type(identifier_type: &str, identifier_value: &str) -> String {
+    format!("{identifier_type}_{}", identifier_value.replace(' ', "_")).to_lowercase()
+}

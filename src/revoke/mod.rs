@@ -96,18 +96,7 @@ impl Error {
     }
 }
 
-/// The revocation type string: `lower(type + "_" + value.replace(' ', '_'))`
-/// of a finding's primary identifier.
-///
-/// ```
-/// assert_eq!(
-///     leakguard::revoke::revocation_type("gitleaks_rule_id", "aws"),
-///     "gitleaks_rule_id_aws"
-/// );
-/// ```
-pub fn revocation_type(identifier_type: &str, identifier_value: &str) -> String {
-    format!("{identifier_type}_{}", identifier_value.replace(' ', "_")).to_lowercase()
-}
+pub use crate::finding::revocation_type;
 
 /// Stable idempotency key of one revocation target: hex `sha256(type || 0x00 || token)`.
 /// The same token found in many places, or sent twice, has one key.

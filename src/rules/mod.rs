@@ -584,24 +584,23 @@ impl RuleSetBuilder {
                 None => path.clone(),
             };
             let origin = self.config.as_ref().unwrap_or(&path).display().to_string();
-            load_config_path(&origin, &path, 0, confine, &mut warnings)?
+            let full = self.strict || self.full;
+            load_config_path(&origin, &path, 0, confine, full, &mut warnings)?
         } else if !self.config_text.is_empty() {
             let mut rules = Vec::new();
             let mut allow = Vec::new();
             let dir = confine.map(confine::ConfinedRoot::path);
+            let ctx = Ctx {
+                dir,
+                depth: 0,
+                strict: self.strict,
+                confine,
+                max_repeat: regex::MAX_REPEAT,
+                validate: true,
+                full: self.strict || self.full,
+            };
             for (name, text) in &self.config_text {
                 let cfg = parse_config(name, text)?;
-                let max_repeat = regex::MAX_REPEAT;
-                let full = self.strict || self.full;
-                let ctx = Ctx {
-                    dir,
-                    depth: 0,
-                    strict: self.strict,
-                    confine,
-                    max_repeat,
-                    validate: true,
-                    full,
-                };
                 let (r, a) = resolve_config(name, cfg, ctx, &mut warnings)?;
                 merge_rules(&mut rules, r);
                 allow.extend(a);
@@ -785,21 +784,15 @@ fn load_config_path(
     path: &Path,
     depth: usize,
     confine: Option<&confine::ConfinedRoot>,
+    full: bool,
     warnings: &mut Vec<String>,
 ) -> Result<(Vec<Rule>, Vec<Allowlist>), Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::new(origin, None, None, ErrorKind::Io(e)))?;
     let cfg = parse_config(origin, &text)?;
     let max_repeat = regex::MAX_REPEAT;
-    let ctx = Ctx {
-        dir: path.parent(),
-        depth,
-        strict: false,
-        confine,
-        max_repeat,
-        validate: true,
-        full: false,
-    };
+    let ctx =
+        Ctx { dir: path.parent(), depth, strict: false, confine, max_repeat, validate: true, full };
     resolve_config(origin, cfg, ctx, warnings)
 }
 
@@ -877,15 +870,21 @@ fn resolve_config(
             base_rules = builtin_rules(warnings, full)?;
         } else if let Some(p) = &ext.path {
             let base = dir.unwrap_or(Path::new("."));
-            let full = match confine {
+            let path = match confine {
                 Some(root) => root.resolve_value(base, p).map_err(|e| {
                     Error::new(origin, None, Some("extend.path"), ErrorKind::Confined(e))
                 })?,
                 None if Path::new(p).is_absolute() => PathBuf::from(p),
                 None => base.join(p),
             };
-            let (r, a) =
-                load_config_path(&full.display().to_string(), &full, depth + 1, confine, warnings)?;
+            let (r, a) = load_config_path(
+                &path.display().to_string(),
+                &path,
+                depth + 1,
+                confine,
+                full,
+                warnings,
+            )?;
             base_rules = r;
             base_allow = a;
         }
