@@ -120,7 +120,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             out.clear();
             for ((_, bytes), prov) in files.iter().zip(&provs) {
-                scanner.scan_bytes(bytes, prov, &mut scratch, &mut out);
+                let _ = scanner.scan_bytes(bytes, prov, &mut scratch, &mut out);
             }
             out.len()
         })

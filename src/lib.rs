@@ -22,8 +22,8 @@
 //! let scanner = Scanner::builtin().unwrap();
 //! let mut scratch = scanner.new_scratch();
 //! let mut findings = Vec::new();
-//! scanner.scan_bytes(b"GITHUB_TOKEN=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", &Provenance::Stdin, &mut scratch, &mut findings);
-//! assert_eq!(findings.len(), 1);
+//! let undecoded = scanner.scan_bytes(b"GITHUB_TOKEN=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", &Provenance::Stdin, &mut scratch, &mut findings);
+//! assert_eq!((findings.len(), undecoded), (1, None));
 //! ```
 #![deny(missing_docs)]
 

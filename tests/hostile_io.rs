@@ -41,7 +41,6 @@ fn run_with_deadline(cmd: &mut Command, limit: Duration) -> crate::util::Out {
     }
 }
 
-/// Text of `mib` MiB without secrets, lines of ordinary code.
 /// Runs `cmd` with `input` on its stdin (a closed pipe after the scanner stops reading is
 /// fine), collecting stdout and stderr.
 fn with_stdin(cmd: &mut Command, input: &[u8]) -> std::process::Output {
@@ -53,6 +52,7 @@ fn with_stdin(cmd: &mut Command, input: &[u8]) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+/// Text of `mib` MiB without secrets, lines of ordinary code.
 fn filler(mib: usize) -> Vec<u8> {
     let line = b"let total = items.iter().map(|x| x.price * x.quantity).sum::<u64>(); // ok\n";
     let mut v = Vec::with_capacity(mib << 20);
@@ -257,6 +257,24 @@ fn issue9_stream_over_the_cap_is_a_failure() {
     assert_eq!(summary["complete"], false);
     assert_eq!(summary["failures"][0]["path"], "-");
     assert!(summary["failures"][0]["message"].as_str().unwrap().contains("--max-file-size"));
+}
+
+/// A decoding limit hit in a stream is a failure, as it is in a file: the text the scanner
+/// did not decode was not scanned.
+#[test]
+fn issue9_decode_limit_in_a_stream_is_a_failure() {
+    use base64::Engine as _;
+    let d = Dir::new();
+    let long = base64::engine::general_purpose::STANDARD.encode("key = value\n".repeat(100_000));
+    let body = format!("blob = \"{long}\"\n");
+    let o = with_stdin(d.cmd().args(["scan", "-", "--format", "json"]), body.as_bytes());
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = json_summary(&stdout);
+    assert_eq!(summary["complete"], false, "{summary}");
+    assert_eq!(summary["failures"][0]["path"], "-", "{summary}");
+    let msg = summary["failures"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("longer than the decode limit"), "{msg}");
 }
 
 /// A FIFO inside a scanned directory is never opened (it would block forever with no

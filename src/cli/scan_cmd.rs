@@ -371,7 +371,10 @@ fn scan_streams<S: Sink>(
         };
         found.clear();
         scanner.scan_path(&prov, &mut found);
-        scanner.scan_bytes(contents.bytes, &prov, &mut scratch, &mut found);
+        if let Some(hit) = scanner.scan_bytes(contents.bytes, &prov, &mut scratch, &mut found) {
+            stats.errors.fetch_add(1, Ordering::Relaxed);
+            sink.error(&display, &hit.to_string())?;
+        }
         stats.files.fetch_add(1, Ordering::Relaxed);
         stats.bytes.fetch_add(contents.bytes.len() as u64, Ordering::Relaxed);
         stats.findings.fetch_add(found.len() as u64, Ordering::Relaxed);

@@ -617,8 +617,8 @@ mod tests {
         let mut scratch = scanner.new_scratch();
         let mut findings = Vec::new();
         let text = b"x = 1\nGITHUB_TOKEN=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\n";
-        scanner.scan_bytes(text, &Provenance::Stdin, &mut scratch, &mut findings);
-        assert_eq!(findings.len(), 1);
+        let hit = scanner.scan_bytes(text, &Provenance::Stdin, &mut scratch, &mut findings);
+        assert_eq!((findings.len(), hit), (1, None));
         for (format, expect) in [
             (Format::Gitlab, ReportFormat::Gitlab),
             (Format::Sarif, ReportFormat::Sarif),

@@ -268,8 +268,8 @@ impl Worker {
         } else {
             self.stats.files.fetch_add(1, Ordering::Relaxed);
             self.stats.bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);
-            self.scanner.scan_bytes(&contents, &prov, &mut self.scratch, &mut self.out);
-            if let Some(hit) = self.scratch.decode_limit_hit() {
+            let hit = self.scanner.scan_bytes(&contents, &prov, &mut self.scratch, &mut self.out);
+            if let Some(hit) = hit {
                 self.stats.errors.fetch_add(1, Ordering::Relaxed);
                 let _ = self.tx.send(Event::Error(display.clone(), hit.to_string()));
             }
@@ -304,8 +304,7 @@ impl archive::Visitor for EntryScan<'_> {
         self.stats.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let prov = Provenance::File { path: self.path.clone(), display: name.to_string() };
         self.scanner.scan_path(&prov, self.out);
-        self.scanner.scan_bytes(bytes, &prov, self.scratch, self.out);
-        if let Some(hit) = self.scratch.decode_limit_hit() {
+        if let Some(hit) = self.scanner.scan_bytes(bytes, &prov, self.scratch, self.out) {
             self.stats.errors.fetch_add(1, Ordering::Relaxed);
             let _ = self.tx.send(Event::Error(name.to_string(), hit.to_string()));
         }

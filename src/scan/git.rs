@@ -703,11 +703,12 @@ impl Worker<'_> {
             if n > 0 && !candidates {
                 break; // no keyword anywhere: no other path can produce a finding
             }
-            self.scanner.scan_bytes(data, &provenance(s, &id), &mut self.scratch, &mut tmp);
+            let hit =
+                self.scanner.scan_bytes(data, &provenance(s, &id), &mut self.scratch, &mut tmp);
             if n == 0 {
                 candidates = self.scratch.had_candidates();
                 // Same bytes at every site: the first scan tells whether decoding was cut.
-                undecoded = self.scratch.decode_limit_hit().map(ToString::to_string);
+                undecoded = hit.map(|h| h.to_string());
             }
             if !tmp.is_empty() && !s.parents.is_empty() {
                 self.drop_inherited(&mut tmp, s, ctx.max_blob_size);
@@ -736,7 +737,9 @@ impl Worker<'_> {
                 continue;
             }
             if let Ok(data) = self.objects.find_kind(p, Kind::Blob, &mut buf) {
-                self.scanner.scan_bytes(data, &provenance(site, p), &mut scratch, &mut old);
+                // Only to recognise inherited findings; the parent's own scan reported any
+                // decoding limit.
+                let _ = self.scanner.scan_bytes(data, &provenance(site, p), &mut scratch, &mut old);
             }
         }
         if !old.is_empty() {

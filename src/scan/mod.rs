@@ -74,7 +74,8 @@ pub struct ScanOptions {
 /// let mut scratch = scanner.new_scratch();
 /// let mut out = Vec::new();
 /// let text = b"token = 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\n";
-/// scanner.scan_bytes(text, &Provenance::Stdin, &mut scratch, &mut out);
+/// let undecoded = scanner.scan_bytes(text, &Provenance::Stdin, &mut scratch, &mut out);
+/// assert!(undecoded.is_none());
 /// assert_eq!(out[0].location.start_line, 1);
 /// assert_eq!(out[0].confidence.as_str(), "high");
 /// ```
@@ -102,18 +103,9 @@ pub struct ScanScratch {
     matches: Vec<Match>,
     /// Accepted candidates of the current blob; reused.
     candidates: Vec<Candidate>,
-    /// The first decoding limit the last [`Scanner::scan_bytes`] call hit (content it did not
-    /// decode); drivers report it as a failure of the blob.
-    decode_hit: Option<decode::LimitHit>,
 }
 
 impl ScanScratch {
-    /// The decoding limit the last [`Scanner::scan_bytes`] call hit, if any: encoded content
-    /// in that blob was not decoded, so the scan of it is incomplete.
-    pub fn decode_limit_hit(&self) -> Option<&decode::LimitHit> {
-        self.decode_hit.as_ref()
-    }
-
     /// Whether the last [`Scanner::scan_bytes`] call met any candidate match at all (before
     /// checks, allowlists and path filters). When it did not, the bytes cannot produce a
     /// finding at any path under these rules: the git driver's blob cache relies on this.
@@ -209,7 +201,6 @@ impl Scanner {
             matcher: self.matcher.new_scratch(),
             matches: Vec::new(),
             candidates: Vec::new(),
-            decode_hit: None,
         }
     }
 
@@ -259,21 +250,24 @@ impl Scanner {
     }
 
     /// Scans one blob's bytes, appending findings to `out` in order of position; encoded
-    /// segments are decoded and scanned too (see [`decode`]).
+    /// segments are decoded and scanned too (see [`decode`]). Returns the first decoding
+    /// limit hit: encoded content that was not decoded, so the scan of this blob is
+    /// incomplete and the caller must report it as a failure.
+    #[must_use = "a decoding limit hit means the blob was not fully scanned"]
     pub fn scan_bytes(
         &self,
         data: &[u8],
         prov: &Provenance,
         scratch: &mut ScanScratch,
         out: &mut Vec<Finding>,
-    ) {
+    ) -> Option<decode::LimitHit> {
         self.scan_plain(data, prov, scratch, out);
-        scratch.decode_hit = None;
-        if self.opts.decode.max_depth > 0 {
-            let mut budget = decode::Budget::new(self.opts.decode.budget_for(data.len()));
-            self.scan_decoded(data, prov, scratch, out, 1, &mut budget);
-            scratch.decode_hit = budget.hit;
+        if self.opts.decode.max_depth == 0 {
+            return None;
         }
+        let mut budget = decode::Budget::new(self.opts.decode.budget_for(data.len()));
+        self.scan_decoded(data, prov, scratch, out, 1, &mut budget);
+        budget.hit
     }
 
     /// Decodes the encoded segments of `data` and scans them; findings are located at the

@@ -117,16 +117,9 @@ impl FileReader {
         // open. A file read in more than one call could also have been rewritten in place at
         // the same size: `fstat` again (size and mtime). Below that, the extra syscall per
         // file cost about 2% of a tree scan and the window is one `read`.
-        let changed = if size >= RESTAT_MIN {
-            changed(&before, &file.metadata()?, read)
-        } else if read != size {
-            Some(format!(
-                "changed while being read (size {size} bytes at open, {read} bytes read and \
-                 scanned)"
-            ))
-        } else {
-            None
-        };
+        let before = Stat::of(&before);
+        let after = if size >= RESTAT_MIN { Stat::of(&file.metadata()?) } else { before };
+        let changed = changed(before, after, read);
         if let Some(why) = &changed {
             tracing::debug!(path = %path.display(), why, "file changed while being read");
         }
@@ -157,9 +150,22 @@ impl FileReader {
 }
 
 /// How the file changed between the two `fstat`s around a read that got `read` bytes.
-fn changed(before: &Metadata, after: &Metadata, read: u64) -> Option<String> {
-    let mtime = |m: &Metadata| m.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-    let (b, a) = (before.len(), after.len());
+/// What `fstat` said about a file: its size and modification time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stat {
+    len: u64,
+    mtime: SystemTime,
+}
+
+impl Stat {
+    fn of(m: &Metadata) -> Stat {
+        Stat { len: m.len(), mtime: m.modified().unwrap_or(SystemTime::UNIX_EPOCH) }
+    }
+}
+
+/// Why a file read as `read` bytes between `before` and `after` changed meanwhile, if it did.
+fn changed(before: Stat, after: Stat, read: u64) -> Option<String> {
+    let (b, a) = (before.len, after.len);
     if b != a {
         Some(format!(
             "changed while being read (size {b} bytes at open, {a} at the end; the first {read} \
@@ -169,7 +175,7 @@ fn changed(before: &Metadata, after: &Metadata, read: u64) -> Option<String> {
         Some(format!(
             "changed while being read (size {b} bytes, but {read} bytes were read and scanned)"
         ))
-    } else if mtime(before) != mtime(after) {
+    } else if before.mtime != after.mtime {
         Some(format!(
             "changed while being read (modified during the read; {read} bytes were scanned)"
         ))
@@ -194,6 +200,21 @@ mod tests {
         std::fs::write(&p, b"hello!").unwrap();
         assert!(matches!(r.read(&p), Err(ReadError::TooLarge { size: 6, limit: 5 })));
         assert!(matches!(r.read(dir.path()), Err(ReadError::NotRegular)));
+    }
+
+    #[test]
+    fn changes_during_a_read_are_named() {
+        let t0 = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000);
+        let t1 = t0 + std::time::Duration::from_secs(1);
+        let at = |len, mtime| Stat { len, mtime };
+        assert_eq!(changed(at(100, t0), at(100, t0), 100), None);
+        let grew = changed(at(100, t0), at(150, t1), 100).unwrap();
+        assert!(grew.contains("size 100 bytes at open, 150 at the end"), "{grew}");
+        // Shrunk (or grew) within one read: no second stat, the byte count tells.
+        let shrank = changed(at(100, t0), at(100, t0), 60).unwrap();
+        assert!(shrank.contains("but 60 bytes were read"), "{shrank}");
+        let rewritten = changed(at(100, t0), at(100, t1), 100).unwrap();
+        assert!(rewritten.contains("modified during the read"), "{rewritten}");
     }
 
     #[test]
