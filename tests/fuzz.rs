@@ -34,7 +34,7 @@
 use std::time::{Duration, Instant};
 
 use leakguard::matcher::{Match, Matcher, WINDOW_CAP};
-use leakguard::rules::RuleSetBuilder;
+use leakguard::rules::{RuleSet, RuleSetBuilder};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -222,7 +222,12 @@ fn rule_file() -> impl Strategy<Value = String> {
 /// Loads `text` as a rule file; when it loads, builds the matcher, compiles every rule and
 /// scans a little text. Nothing may panic; errors are typed values.
 fn load_and_use(text: &str) {
-    let Ok(set) = RuleSetBuilder::new().config_text("fuzz.toml", text).build() else { return };
+    use_rules(RuleSetBuilder::new().config_text("fuzz.toml", text), text);
+}
+
+/// Builds `b` and runs its matcher over `text`; no failure may panic.
+fn use_rules(b: &RuleSetBuilder, text: &str) {
+    let Ok(set) = b.build() else { return };
     let Ok(matcher) = Matcher::new(&set) else { return };
     let _ = matcher.compile_all();
     let mut scratch = matcher.new_scratch();
@@ -291,17 +296,24 @@ keywords = ["ex_"]
 '''
 "#;
 
-/// Loads `text` as a GitLab ruleset, resolves its passthrough and applies it to a small
-/// rule set; nothing may panic.
+/// Loads `text` as a repository's GitLab ruleset the way a scan does (found in the root,
+/// passthrough confined to it), resolves its passthrough and applies it to a small rule
+/// set; nothing may panic.
 fn gitlab_ruleset(text: &[u8]) {
     use leakguard::rules::gitlab_ruleset::GitlabRuleset;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("secret-detection-ruleset.toml");
+    let path = dir.path().join(GitlabRuleset::PATH);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, text).unwrap();
     timed("gitlab ruleset", || {
-        let Ok(ruleset) = GitlabRuleset::load(&path) else { return };
+        let Ok(Some(ruleset)) = GitlabRuleset::load_in(dir.path()) else { return };
         if let Ok(Some(config)) = ruleset.passthrough_config(dir.path()) {
-            load_and_use(&config);
+            use_rules(
+                RuleSetBuilder::new()
+                    .config_text(GitlabRuleset::PATH, &config)
+                    .confine_to(dir.path()),
+                &config,
+            );
         }
         let base = "[[rules]]\nid = \"tok\"\nregex = 'tok_[a-z]{4}'\nkeywords = [\"tok_\"]\n\
                     [[rules]]\nid = \"pw\"\nregex = 'pw=[a-z]{4}'\nkeywords = [\"pw=\"]\n";
@@ -383,9 +395,8 @@ fn rules_toml(rules: &[(usize, usize, usize)]) -> String {
 }
 
 /// What the matcher reports, as (rule, start, end, secret start, secret end), sorted.
-fn matcher_matches(toml: &str, hay: &[u8]) -> Vec<(u32, usize, usize, usize, usize)> {
-    let set = RuleSetBuilder::new().config_text("t.toml", toml).build().unwrap();
-    let m = Matcher::new(&set).unwrap();
+fn matcher_matches(set: &RuleSet, hay: &[u8]) -> Vec<(u32, usize, usize, usize, usize)> {
+    let m = Matcher::new(set).unwrap();
     let mut s = m.new_scratch();
     let mut out: Vec<Match> = Vec::new();
     m.find_all(hay, &mut s, &mut out);
@@ -398,8 +409,7 @@ fn matcher_matches(toml: &str, hay: &[u8]) -> Vec<(u32, usize, usize, usize, usi
 /// The oracle: each rule's regex over the whole input, leftmost-first, non-overlapping,
 /// with gitleaks' secret (the first participating group, else the whole match); matches
 /// longer than the cap are left out (no guarantee).
-fn oracle_matches(toml: &str, hay: &[u8]) -> Vec<(u32, usize, usize, usize, usize)> {
-    let set = RuleSetBuilder::new().config_text("t.toml", toml).build().unwrap();
+fn oracle_matches(set: &RuleSet, hay: &[u8]) -> Vec<(u32, usize, usize, usize, usize)> {
     let mut v = Vec::new();
     for (i, rule) in set.rules().iter().enumerate() {
         let re = leakguard::rules::regex::compile(rule.regex.as_deref().unwrap()).unwrap();
@@ -427,8 +437,9 @@ fn oracle_matches(toml: &str, hay: &[u8]) -> Vec<(u32, usize, usize, usize, usiz
 
 fn check_against_oracle(rules: &[(usize, usize, usize)], hay: &[u8]) -> Result<(), TestCaseError> {
     let toml = rules_toml(rules);
-    let got = timed("matcher", || matcher_matches(&toml, hay));
-    let want = oracle_matches(&toml, hay);
+    let set = RuleSetBuilder::new().config_text("t.toml", &toml).build().unwrap();
+    let got = timed("matcher", || matcher_matches(&set, hay));
+    let want = oracle_matches(&set, hay);
     prop_assert_eq!(got, want, "rules:\n{}", toml);
     Ok(())
 }
@@ -694,7 +705,8 @@ fn fuzz_matcher_long_match_up_to_the_cap() {
     hay.extend(std::iter::repeat_n(b"abcdefgh\n".as_slice(), (WINDOW_CAP - 100) / 9).flatten());
     hay.extend_from_slice(b"END");
     hay.extend(vec![b'y'; 100_000]);
-    let got = matcher_matches(&rules_toml(&rules), &hay);
+    let set = RuleSetBuilder::new().config_text("t.toml", &rules_toml(&rules)).build().unwrap();
+    let got = matcher_matches(&set, &hay);
     assert_eq!(got.len(), 1);
     assert_eq!((got[0].1, got[0].2), (300_000, hay.len() - 100_000));
     check_against_oracle(&rules, &hay).unwrap();

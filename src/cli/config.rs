@@ -66,15 +66,9 @@ pub(crate) fn load_rules_full(
         }
     }
     let mut rules = b.build().with_context(|| format!("loading rules from {source}"))?;
-    if let (Some(g), Some(r)) = (&gitlab, root) {
+    if let Some(g) = &gitlab {
         for w in g.apply(&mut rules)? {
             eprintln!("leakguard: warning: {w}");
-        }
-        if rules.rules().iter().all(|r| r.skip_report) {
-            bail!(
-                "{}: every rule is disabled; a scan with no rules would check nothing",
-                r.join(GitlabRuleset::PATH).display()
-            );
         }
     }
     for w in rules.warnings() {
@@ -93,13 +87,14 @@ pub(crate) fn repo_file(root: Option<&Path>, name: &str) -> Option<PathBuf> {
 }
 
 /// The default ignore file `name` in the scan root, confined to it: a symlink that points out
-/// of the root, or anything but a regular file, is refused.
+/// of the root, or anything but a regular file, is refused. Returns the checked canonical
+/// path, which is what gets read (not the link, which could be swapped after the check).
 pub(crate) fn confined_repo_file(root: &Path, name: &str) -> Result<Option<PathBuf>> {
     let Some(p) = repo_file(Some(root), name) else { return Ok(None) };
     let confined = leakguard::rules::confine::ConfinedRoot::new(root)
         .with_context(|| format!("{}: cannot resolve the scan root", root.display()))?;
     match confined.check(&p) {
-        Ok(_) => Ok(Some(p)),
+        Ok(canonical) => Ok(Some(canonical)),
         Err(e) => bail!("{}: refused: {e}", p.display()),
     }
 }

@@ -168,7 +168,7 @@ impl GitlabRuleset {
     }
 
     /// Applies `disable` and `override` entries. Returns warnings (unknown rule ids,
-    /// identifier types other than `gitleaks_rule_id`).
+    /// identifier types other than `gitleaks_rule_id`); disabling every rule is an error.
     pub fn apply(&self, set: &mut RuleSet) -> Result<Vec<String>, Error> {
         let mut warnings = Vec::new();
         let mut disabled = Vec::new();
@@ -219,7 +219,12 @@ impl GitlabRuleset {
         for unknown in set.disable(&disabled) {
             warnings.push(format!("{}: no rule {} to disable", self.origin, quoted(&unknown)));
         }
-        set.reindex();
+        // As for any configuration: one that leaves nothing to report is an error, never a
+        // scan that checks nothing.
+        if set.rules().iter().all(|r| r.skip_report) {
+            return Err(Error::new(&self.origin, None, None, ErrorKind::NoRules));
+        }
+        // `disable` reindexed the set; overrides change nothing the index or digest holds.
         Ok(warnings)
     }
 }
