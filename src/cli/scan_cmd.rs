@@ -574,28 +574,8 @@ pub(crate) fn summary(s: &StatsSnapshot, what: &str, findings: usize, elapsed: D
     line
 }
 
-/// Collects findings, policy skips and failures.
-#[derive(Default)]
-pub(crate) struct CollectSink {
-    pub findings: Vec<Finding>,
-    pub coverage: Coverage,
-}
-
-impl Sink for CollectSink {
-    type Error = io::Error;
-    fn matched(&mut self, finding: &Finding) -> io::Result<bool> {
-        self.findings.push(finding.clone());
-        Ok(true)
-    }
-    fn skipped(&mut self, path: &str, reason: &SkipReason) -> io::Result<bool> {
-        self.coverage.skip(path, reason.clone());
-        Ok(true)
-    }
-    fn error(&mut self, path: &str, message: &str) -> io::Result<bool> {
-        self.coverage.fail(path, message);
-        Ok(true)
-    }
-}
+/// Collects findings, policy skips and failures (the library's ready-made sink).
+pub(crate) use leakguard::scan::sinks::Collect as CollectSink;
 
 /// A progress bar on stderr, shown only on a terminal and only once a scan takes a moment.
 pub(crate) struct Progress {

@@ -103,20 +103,25 @@ pub mod sinks {
 
     /// Collects every finding, and what was skipped or failed.
     #[derive(Debug, Default)]
-    pub struct Collect(pub Vec<Finding>, pub Coverage);
+    pub struct Collect {
+        /// The findings, in the order they were reported.
+        pub findings: Vec<Finding>,
+        /// Policy skips and failures.
+        pub coverage: Coverage,
+    }
 
     impl Sink for Collect {
         type Error = io::Error;
         fn matched(&mut self, finding: &Finding) -> Result<bool, io::Error> {
-            self.0.push(finding.clone());
+            self.findings.push(finding.clone());
             Ok(true)
         }
         fn skipped(&mut self, path: &str, reason: &SkipReason) -> io::Result<bool> {
-            self.1.skip(path, reason.clone());
+            self.coverage.skip(path, reason.clone());
             Ok(true)
         }
         fn error(&mut self, path: &str, message: &str) -> io::Result<bool> {
-            self.1.fail(path, message);
+            self.coverage.fail(path, message);
             Ok(true)
         }
     }
