@@ -244,8 +244,7 @@ impl Worker {
         };
         if let Some(why) = contents.changed() {
             // A failure in addition to whatever the bytes that were read contain.
-            self.stats.errors.fetch_add(1, Ordering::Relaxed);
-            let _ = self.tx.send(Event::Error(display.clone(), why.to_string()));
+            fail(&self.stats, &self.tx, display, why);
         }
         if let Some(limits) = self.archives.filter(|_| archive::detect(&contents).is_some()) {
             self.stats.files.fetch_add(1, Ordering::Relaxed);
@@ -270,8 +269,7 @@ impl Worker {
             self.stats.bytes.fetch_add(contents.len() as u64, Ordering::Relaxed);
             let hit = self.scanner.scan_bytes(&contents, &prov, &mut self.scratch, &mut self.out);
             if let Some(hit) = hit {
-                self.stats.errors.fetch_add(1, Ordering::Relaxed);
-                let _ = self.tx.send(Event::Error(display.clone(), hit.to_string()));
+                fail(&self.stats, &self.tx, display, &hit.to_string());
             }
         }
         if self.out.is_empty() {
@@ -280,6 +278,12 @@ impl Worker {
         self.stats.findings.fetch_add(self.out.len() as u64, Ordering::Relaxed);
         Some(Event::Findings(std::mem::take(&mut self.out)))
     }
+}
+
+/// Counts a failure and sends it next to the blob's findings (which still follow).
+fn fail(stats: &ScanStats, tx: &channel::Sender<Event>, name: &str, message: &str) {
+    stats.errors.fetch_add(1, Ordering::Relaxed);
+    let _ = tx.send(Event::Error(name.to_string(), message.to_string()));
 }
 
 /// Scans what an archive walk hands over: entries follow the same policy as files (binary
@@ -305,8 +309,7 @@ impl archive::Visitor for EntryScan<'_> {
         let prov = Provenance::File { path: self.path.clone(), display: name.to_string() };
         self.scanner.scan_path(&prov, self.out);
         if let Some(hit) = self.scanner.scan_bytes(bytes, &prov, self.scratch, self.out) {
-            self.stats.errors.fetch_add(1, Ordering::Relaxed);
-            let _ = self.tx.send(Event::Error(name.to_string(), hit.to_string()));
+            fail(self.stats, self.tx, name, &hit.to_string());
         }
     }
 
@@ -319,8 +322,7 @@ impl archive::Visitor for EntryScan<'_> {
     }
 
     fn failed(&mut self, name: &str, err: archive::ArchiveError) {
-        self.stats.errors.fetch_add(1, Ordering::Relaxed);
-        let _ = self.tx.send(Event::Error(name.to_string(), err.to_string()));
+        fail(self.stats, self.tx, name, &err.to_string());
     }
 }
 

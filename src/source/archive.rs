@@ -191,13 +191,7 @@ pub fn walk(name: &str, data: &[u8], limits: &ArchiveLimits, visitor: &mut dyn V
             Some(ArchiveKind::Zip) => w.zip(&item, &mut nested, visitor),
             Some(ArchiveKind::Gzip) => w.gzip(&item, &mut nested, visitor),
             Some(ArchiveKind::Tar) => {
-                let r = w.tar(
-                    &item.name,
-                    &mut Cursor::new(&item.data[..]),
-                    &item,
-                    &mut nested,
-                    visitor,
-                );
+                let r = w.tar(&mut Cursor::new(&item.data[..]), &item, &mut nested, visitor);
                 match r {
                     Ok(false) => {
                         w.unreadable(&item.name, &item.data, "tar", "no valid tar header", visitor);
@@ -373,12 +367,7 @@ impl Walker {
         nested: &mut Vec<Item<'static>>,
         v: &mut dyn Visitor,
     ) -> Result<(), ArchiveError> {
-        let used = &self.used;
-        let mut gz = Counted {
-            inner: MultiGzDecoder::new(&item.data[..]),
-            used,
-            limit: self.limits.max_total_bytes,
-        };
+        let mut gz = self.counted(MultiGzDecoder::new(&item.data[..]));
         let mut head = Vec::with_capacity(512);
         let res = (&mut gz).take(512).read_to_end(&mut head);
         self.guard()?;
@@ -391,7 +380,7 @@ impl Walker {
         if res.is_ok() && detect(&head) == Some(ArchiveKind::Tar) {
             // A .tar.gz: the tar is the same level for the user, so no extra depth.
             let mut stream = Cursor::new(head).chain(gz);
-            return self.tar(&item.name, &mut stream, item, nested, v).map(|_| ());
+            return self.tar(&mut stream, item, nested, v).map(|_| ());
         }
         if res.is_ok() && head.is_empty() {
             return Ok(()); // an empty .gz
@@ -439,15 +428,37 @@ impl Walker {
         Ok(())
     }
 
+    /// Skips `n` bytes of tar `name` at `offset` (advanced past them). `false` when the
+    /// stream ended early: that is reported as the archive's failure, and the walk of it ends.
+    fn pass(
+        &self,
+        name: &str,
+        r: &mut dyn Read,
+        n: u64,
+        offset: &mut u64,
+        v: &mut dyn Visitor,
+    ) -> Result<bool, ArchiveError> {
+        match skip(r, n) {
+            Ok(()) => {
+                *offset += n;
+                Ok(true)
+            }
+            Err(e) => {
+                self.broken(name, *offset, e, v)?;
+                Ok(false)
+            }
+        }
+    }
+
     /// Reads a tar stream entry by entry. Returns whether any valid header was seen.
     fn tar(
         &self,
-        name: &str,
         r: &mut dyn Read,
         item: &Item<'_>,
         nested: &mut Vec<Item<'static>>,
         v: &mut dyn Visitor,
     ) -> Result<bool, ArchiveError> {
+        let name = &*item.name;
         let max = self.limits.max_entry_bytes;
         let mut block = [0u8; 512];
         let mut offset = 0u64;
@@ -530,20 +541,16 @@ impl Walker {
                     let path = path.unwrap_or_else(|| header_path(&block));
                     let entry = format!("{name}!{}", String::from_utf8_lossy(&path));
                     v.failed(&entry, ArchiveError::CorruptEntry("GNU sparse entry".into()));
-                    if let Err(e) = skip(r, size + padding) {
-                        self.broken(name, offset, e, v)?;
+                    if !self.pass(name, r, size + padding, &mut offset, v)? {
                         return Ok(listed);
                     }
-                    offset += size + padding;
                     continue;
                 }
                 _ => {
                     // Directories, links, devices, global pax headers: nothing to scan.
-                    if let Err(e) = skip(r, size + padding) {
-                        self.broken(name, offset, e, v)?;
+                    if !self.pass(name, r, size + padding, &mut offset, v)? {
                         return Ok(listed);
                     }
-                    offset += size + padding;
                     long_name = None;
                     pax_path = None;
                     continue;
@@ -554,11 +561,9 @@ impl Walker {
             self.count()?;
             if size > max {
                 v.skipped(&entry, EntrySkip::TooLarge { size });
-                if let Err(e) = skip(r, size + padding) {
-                    self.broken(name, offset, e, v)?;
+                if !self.pass(name, r, size + padding, &mut offset, v)? {
                     return Ok(listed);
                 }
-                offset += size + padding;
                 continue;
             }
             let mut buf = Vec::with_capacity(size.min(16 << 20) as usize);
