@@ -296,6 +296,24 @@ fn issue9_fifo_inside_a_tree_is_listed_not_opened() {
     assert!(out.stderr.contains("src/events.pipe"), "{}", out.stderr);
 }
 
+/// A bad line in an ignore file is one failure, whatever the number of walker threads that
+/// meet it (each thread has its own matchers), and its glob text is not echoed.
+#[test]
+fn issue9_bad_ignore_line_is_reported_once() {
+    let d = Dir::new();
+    d.create("sub/.gitignore", "SECRET{MARKER\n");
+    for i in 0..60 {
+        d.create(&format!("sub/d{i}/e/f.txt"), "x = 1\n");
+    }
+    for _ in 0..3 {
+        let o = run(d.cmd().args(["scan", ".", "-j", "4"]));
+        assert_eq!(o.code, 2, "{}", o.stderr);
+        assert!(o.stderr.contains(", 1 unreadable"), "{}", o.stderr);
+        assert!(o.stderr.contains("sub/.gitignore: line 1: invalid glob"), "{}", o.stderr);
+        assert!(!o.stderr.contains("MARKER"), "{}", o.stderr);
+    }
+}
+
 /// Paths excluded by ignore files are listed: an ignored directory as one entry with a
 /// trailing `/`, an ignored file by its path; `--no-ignore` scans them.
 #[test]

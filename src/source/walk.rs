@@ -12,7 +12,9 @@
 //! [`WalkItem::Excluded`] (an ignored directory is one item, not descended into). FIFOs,
 //! sockets and devices in the tree are listed and never opened.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use ignore::{IncrementalIgnore, WalkBuilder, WalkState};
 
@@ -108,11 +110,15 @@ pub fn walk_parallel<M, V>(
     walker.threads(opts.threads).filter_entry(|e| e.file_name() != ".git");
     let single_dir_root = roots.len() == 1 && first.is_dir();
     let root = first.clone();
+    // Each thread has its own matchers (no lock on the hot path), so each meets a bad line
+    // of an ignore file on its own: it is reported once.
+    let ignore_errors = Arc::new(Mutex::new(HashSet::new()));
     walker.build_parallel().run(|| {
         let mut visit = make_visitor();
         let excludes = excludes.clone();
         let root = root.clone();
         let mut matchers = matchers.clone();
+        let ignore_errors = ignore_errors.clone();
         let show = move |path: &Path| {
             if single_dir_root {
                 display_path(&root, path, true)
@@ -135,11 +141,12 @@ pub fn walk_parallel<M, V>(
                         let (ignored, err) = m.ignored(path, entry.depth(), is_dir);
                         if let Some(err) = err {
                             // A bad line in an ignore file; its other lines still apply.
-                            let item = WalkItem::Error {
-                                display: error_path(&err).map(|p| show(&p)).unwrap_or_default(),
-                                message: error_message(&err),
-                            };
-                            if !visit(item) {
+                            let display = error_path(&err).map(|p| show(&p)).unwrap_or_default();
+                            let message = error_message(&err);
+                            let first = ignore_errors.lock().map_or(true, |mut seen| {
+                                seen.insert((display.clone(), message.clone()))
+                            });
+                            if first && !visit(WalkItem::Error { display, message }) {
                                 return WalkState::Quit;
                             }
                         }
@@ -250,11 +257,17 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
+/// The error without its path (shown apart) and without the glob text of a bad ignore-file
+/// line: the file belongs to the scanned repository, and its content is not echoed.
 fn error_message(err: &ignore::Error) -> String {
     match err {
         ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
             error_message(err)
         }
+        ignore::Error::WithLineNumber { line, err } => {
+            format!("line {line}: {}", error_message(err))
+        }
+        ignore::Error::Glob { err, .. } => format!("invalid glob ({err})"),
         other => other.to_string(),
     }
 }
