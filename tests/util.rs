@@ -147,24 +147,6 @@ pub fn aws_key_id(seed: u64) -> String {
 /// The GitLab routable PAT test vector (v1 framing) from GitLab's routable-token documentation.
 pub const GITLAB_ROUTABLE_PAT: &str = "glpat-AAECAwQFBgcICQoLDA0OD2M6MQpvOjEKdTo5aXgN.01.141uldyz0";
 
-/// A GNU tar of (name, bytes) entries, made with the `tar` crate (an independent writer, so the
-/// tests do not check leakguard's tar reader against itself).
-pub fn tar_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, body) in entries {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(body.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, name, *body).unwrap();
-    }
-    b.into_inner().unwrap()
-}
-
-/// `data` gzipped.
-pub fn gzip(data: &[u8]) -> Vec<u8> {
-    use std::io::Write as _;
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
+#[path = "fixtures.rs"]
+mod fixtures;
+pub use fixtures::{gzip, tar_of};

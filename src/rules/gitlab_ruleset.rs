@@ -113,15 +113,7 @@ impl GitlabRuleset {
     /// symlinks out of the root are refused.
     pub fn passthrough_config(&self, repo_root: &Path) -> Result<Option<String>, Error> {
         let mut config: Option<String> = None;
-        let passthroughs = &self.syntax.secrets.passthrough;
-        let root = match passthroughs.iter().any(|p| p.kind == "file") {
-            true => Some(
-                ConfinedRoot::new(repo_root)
-                    .map_err(|e| Error::new(&self.origin, None, None, ErrorKind::Io(e)))?,
-            ),
-            false => None,
-        };
-        for (i, p) in passthroughs.iter().enumerate() {
+        for (i, p) in self.syntax.secrets.passthrough.iter().enumerate() {
             let err = |m: String| {
                 Error::new(
                     &self.origin,
@@ -136,9 +128,8 @@ impl GitlabRuleset {
             let text = match p.kind.as_str() {
                 "raw" => p.value.clone(),
                 "file" => {
-                    let Some(root) = &root else {
-                        return Err(err("no repository root".into()));
-                    };
+                    let root = ConfinedRoot::new(repo_root)
+                        .map_err(|e| Error::new(&self.origin, None, None, ErrorKind::Io(e)))?;
                     let path = root.resolve_value(root.path(), &p.value).map_err(|e| {
                         let mut e = Error::new(&self.origin, None, None, ErrorKind::Confined(e));
                         e.key = Some(format!("secrets.passthrough[{}].value", i + 1).into());

@@ -704,9 +704,15 @@ pub fn zip_bytes(entries: &[(&str, &[u8])]) -> io::Result<Vec<u8>> {
     Ok(w.finish().map_err(io::Error::other)?.into_inner())
 }
 
+/// Tar and gzip writers shared with the integration tests.
+#[cfg(test)]
+#[path = "../../tests/fixtures.rs"]
+mod fixtures;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fixtures::{gzip, tar_of};
 
     /// Records what the walk reports.
     #[derive(Default)]
@@ -738,28 +744,10 @@ mod tests {
         s.entries.iter().map(|(n, _)| n.as_str()).collect()
     }
 
-    fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut b = tar::Builder::new(Vec::new());
-        for (name, body) in files {
-            let mut h = tar::Header::new_gnu();
-            h.set_size(body.len() as u64);
-            h.set_mode(0o644);
-            h.set_cksum();
-            b.append_data(&mut h, name, *body).unwrap();
-        }
-        b.into_inner().unwrap()
-    }
-
-    fn gz(data: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        io::Write::write_all(&mut e, data).unwrap();
-        e.finish().unwrap()
-    }
-
     #[test]
     fn nested_zip_tar_gz() {
         let body = b"token = abc";
-        let tgz = gz(&tar_of(&[("conf/app.env", body)]));
+        let tgz = gzip(&tar_of(&[("conf/app.env", body)]));
         let zip = zip_bytes(&[("a.txt", b"hello"), ("inner.tar.gz", &tgz)]).unwrap();
         let s = seen("out.zip", &zip, &ArchiveLimits::default());
         assert!(s.failed.is_empty() && s.skipped.is_empty());
@@ -798,7 +786,7 @@ mod tests {
     #[test]
     fn large_tar_gz_streams_past_the_entry_limit() {
         let big = vec![b'x'; 3 << 20];
-        let tgz = gz(&tar_of(&[("big.txt", &big), ("small.txt", b"after"), ("b2", &big)]));
+        let tgz = gzip(&tar_of(&[("big.txt", &big), ("small.txt", b"after"), ("b2", &big)]));
         let limits = ArchiveLimits { max_entry_bytes: 4 << 20, ..Default::default() };
         let s = seen("a.tar.gz", &tgz, &limits);
         assert_eq!(names(&s), ["a.tar.gz!big.txt", "a.tar.gz!small.txt", "a.tar.gz!b2"]);
@@ -817,7 +805,7 @@ mod tests {
         assert_eq!(s.failed.len(), 1, "{:?}", s.failed);
         assert!(matches!(s.failed[0].1, ArchiveError::CorruptHeader { offset: 1024 }));
         // Through gzip as well.
-        let s = seen("c.tgz", &gz(&t), &ArchiveLimits::default());
+        let s = seen("c.tgz", &gzip(&t), &ArchiveLimits::default());
         assert_eq!(names(&s), ["c.tgz!one.txt", "c.tgz!three.txt"]);
     }
 
@@ -854,7 +842,7 @@ mod tests {
     #[test]
     fn truncated_gzip_keeps_what_was_read() {
         let text = b"line of text\n".repeat(10_000);
-        let g = gz(&text);
+        let g = gzip(&text);
         let s = seen("log.gz", &g[..g.len() / 2], &ArchiveLimits::default());
         assert_eq!(names(&s), ["log.gz!log"]);
         assert!(!s.entries[0].1.is_empty());
