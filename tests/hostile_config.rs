@@ -49,11 +49,17 @@ impl Layout {
 
     /// `leakguard scan repo -o report.json --format json` from the temp dir.
     fn scan(&self, extra: &[&str]) -> (Out, String) {
+        self.scan_env(extra, &[])
+    }
+
+    /// [`Layout::scan`] with extra environment variables.
+    fn scan_env(&self, extra: &[&str], env: &[(&str, &str)]) -> (Out, String) {
         let report = self.dir.join("report.json");
         let _ = std::fs::remove_file(&report);
         let out = run(self
             .dir
             .cmd()
+            .envs(env.iter().copied())
             .args(["scan", "repo", "--format", "json", "-o"])
             .arg(&report)
             .args(extra));
@@ -136,11 +142,7 @@ fn issue9_passthrough_file_proc_self_environ_is_refused() {
     let l = Layout::new();
     for value in ["/proc/self/environ", "../../../../../../../../../../proc/self/environ"] {
         l.create(RULESET, passthrough_file(value));
-        let mut cmd = l.dir.cmd();
-        cmd.env("LEAKGUARD_TEST_ENV_MARKER", MARKER);
-        let report = l.dir.join("report.json");
-        let out = run(cmd.args(["scan", "repo", "--format", "json", "-o"]).arg(&report));
-        let report = std::fs::read_to_string(&report).unwrap_or_default();
+        let (out, report) = l.scan_env(&[], &[("LEAKGUARD_TEST_ENV_MARKER", MARKER)]);
         assert_refused(&out, &report, RULESET, Some(PASSTHROUGH_FIELD));
     }
 }
