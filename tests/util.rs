@@ -80,7 +80,6 @@ pub fn run(c: &mut Command) -> Out {
     }
 }
 
-/// Parses JSON Lines output.
 /// The findings of a JSON Lines report. Every report must end with exactly one summary line
 /// (`{"type": "summary", ...}`); that is checked here and the line left out.
 pub fn json_lines(s: &str) -> Vec<serde_json::Value> {
