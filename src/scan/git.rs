@@ -38,9 +38,10 @@ use gix::object::Kind;
 use super::cache::BlobCache;
 use super::{ScanScratch, ScanStats, Scanner, Sink, SkipReason, StatsSnapshot};
 use crate::finding::Finding;
+use crate::finding::coverage::Failure;
 use crate::source::git::history::Plan;
 use crate::source::git::staged::Staged;
-use crate::source::git::{CommitInfoCache, Objects, ReadFailure, Repo};
+use crate::source::git::{CommitInfoCache, Objects, Repo};
 use crate::source::{CommitInfo, Provenance, looks_binary};
 
 /// One place a blob is reported at.
@@ -70,7 +71,7 @@ pub trait BlobJobs: Send + Sync + 'static {
     /// The sites of blob `i` (appended to `out`).
     fn sites(&self, i: usize, out: &mut Vec<JobSite>);
     /// What the source could not read while listing the blobs; each becomes a sink failure.
-    fn failures(&self) -> &[ReadFailure] {
+    fn failures(&self) -> &[Failure] {
         &[]
     }
     /// Paths the source left out by exclusion; each becomes a policy skip.
@@ -96,7 +97,7 @@ impl BlobJobs for Plan {
             });
         }
     }
-    fn failures(&self) -> &[ReadFailure] {
+    fn failures(&self) -> &[Failure] {
         &self.failures
     }
     fn excluded(&self) -> &[String] {
@@ -120,7 +121,7 @@ impl BlobJobs for Staged {
             parents: b.head.into_iter().collect(),
         });
     }
-    fn failures(&self) -> &[ReadFailure] {
+    fn failures(&self) -> &[Failure] {
         &self.failures
     }
     fn excluded(&self) -> &[String] {
