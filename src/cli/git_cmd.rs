@@ -182,8 +182,8 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
     let commits_not_examined = plan.commits_not_examined;
     let mut info =
         format!("git: {described}: {commits} commit(s), {} distinct blob(s)", plan.blobs.len());
-    if plan.excluded > 0 {
-        info.push_str(&format!(", {} path(s) excluded", plan.excluded));
+    if !plan.excluded_paths.is_empty() {
+        info.push_str(&format!(", {} path(s) excluded", plan.excluded_paths.len()));
     }
     meta.messages.push(("info".into(), info));
     let mut cache = match &args.cache {

@@ -112,8 +112,6 @@ pub struct Plan {
     /// Objects, references and packs that should have been read and could not be, one entry
     /// per object: the scan is incomplete.
     pub failures: Vec<Failure>,
-    /// Distinct paths left out by exclusions (the length of `excluded_paths`).
-    pub excluded: u64,
     /// The distinct paths left out by exclusions (a directory with a trailing `/`), sorted.
     pub excluded_paths: Vec<String>,
     /// Commits not examined because the deadline passed.
@@ -237,7 +235,6 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
     }
     plan.warnings = warnings.finish();
     plan.failures = failures.list;
-    plan.excluded = excluded_paths.len() as u64;
     plan.excluded_paths = excluded_paths.into_iter().collect();
     plan.excluded_paths.sort();
     Ok(plan)

@@ -45,8 +45,6 @@ pub struct Staged {
     /// Whether `HEAD` points to a commit.
     pub has_head: bool,
     /// Staged files left out by path exclusions.
-    pub excluded: u64,
-    /// Their paths.
     pub excluded_paths: Vec<String>,
     /// What could not be read (the index, `HEAD`'s commit or trees): the scan is incomplete.
     pub failures: Vec<Failure>,
@@ -140,7 +138,6 @@ pub fn staged(
             continue;
         }
         if !excludes.is_empty() && excludes.is_excluded(&path) {
-            out.excluded += 1;
             out.excluded_paths.push(path);
             continue;
         }
