@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use leakguard::report::ReportMeta;
 use leakguard::scan::cache::BlobCache;
-use leakguard::scan::git::{GitScanOptions, GitScanSummary, NotScannedReason, scan_blobs};
+use leakguard::scan::git::{GitScanOptions, GitScanSummary, scan_blobs};
 use leakguard::scan::{ScanStats, Scanner};
 use leakguard::source::git::history::{self, PlanOptions, Selection};
 use leakguard::source::git::{Repo, revlist, staged};
@@ -237,12 +237,7 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
 fn add_notes(result: &GitScanSummary, sink: &mut CollectSink, meta: &mut ReportMeta) {
     meta.coverage = std::mem::take(&mut sink.coverage);
     for n in &result.not_scanned {
-        let why = match n.reason {
-            NotScannedReason::BlobTimeout => "blob time budget exceeded",
-            NotScannedReason::Deadline => "time budget exceeded",
-            _ => "the scan's worker threads ended before it",
-        };
-        meta.coverage.fail(n.path.clone(), format!("blob {} not scanned: {why}", n.blob_id));
+        meta.coverage.fail(n.path.clone(), format!("blob {} not scanned: {}", n.blob_id, n.reason));
     }
     meta.coverage.normalize();
     for w in &result.warnings {

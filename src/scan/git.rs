@@ -168,6 +168,16 @@ pub enum NotScannedReason {
     WorkerLost,
 }
 
+impl std::fmt::Display for NotScannedReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NotScannedReason::BlobTimeout => "blob time budget exceeded",
+            NotScannedReason::Deadline => "overall time budget exceeded",
+            NotScannedReason::WorkerLost => "the scan's worker threads ended before it",
+        })
+    }
+}
+
 /// A blob that was not scanned because of a time budget.
 #[derive(Clone, Debug)]
 pub struct NotScanned {
