@@ -158,7 +158,7 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
     let loaded = load_rules(&args.rules, Some(work_dir.as_deref().unwrap_or(repo.git_dir())))?;
     let scanner = scanner_for(&loaded, &args.out)?;
     check_output_writable(args.out.output.as_deref())?;
-    let threads = super::threads(args.threads);
+    let threads = super::threads(args.threads, super::MAX_THREADS);
     let (selection, described) = selection(&args)?;
     let mut meta = meta_for(&loaded);
     let plan = history::plan(
@@ -268,7 +268,7 @@ pub(crate) fn run_staged(repo_path: &Path, args: StagedArgs) -> Result<i32> {
     let stats = Arc::new(ScanStats::default());
     let mut sink = CollectSink::default();
     let opts = GitScanOptions {
-        threads: num_cpus::get().clamp(1, 4),
+        threads: super::threads(None, 4),
         max_blob_size: args.max_blob_size,
         ..Default::default()
     };

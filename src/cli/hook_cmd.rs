@@ -151,7 +151,7 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
     }
     let loaded = load_rules(&args.rules, None)?;
     let scanner = Scanner::new(loaded.rules.clone(), ScanOptions::default())?;
-    let threads = super::threads(Some(args.threads.unwrap_or_else(|| num_cpus::get().min(4))));
+    let threads = super::threads(args.threads, 4);
     let plan = history::plan(
         &repo,
         &PlanOptions {
