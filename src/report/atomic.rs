@@ -134,10 +134,15 @@ pub(crate) fn clean_stale(dir: &Path) {
     for e in entries.flatten() {
         let name = e.file_name();
         let Some(name) = name.to_str() else { continue };
+        // Only names we create are looked at further: no metadata read for the rest.
+        let ours = name.strip_prefix(TMP_DIR_PREFIX);
+        if ours.is_none() && !name.starts_with(LEGACY_PREFIX) {
+            continue;
+        }
         let Ok(meta) = e.metadata() else { continue };
         let old =
             meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|a| a > STALE_AFTER);
-        if let Some(rest) = name.strip_prefix(TMP_DIR_PREFIX) {
+        if let Some(rest) = ours {
             if !meta.is_dir() {
                 continue;
             }
@@ -146,7 +151,7 @@ pub(crate) fn clean_stale(dir: &Path) {
                 tracing::debug!("removing stale report temp dir {}", e.path().display());
                 let _ = std::fs::remove_dir_all(e.path());
             }
-        } else if name.starts_with(LEGACY_PREFIX) && meta.is_file() && old {
+        } else if meta.is_file() && old {
             let _ = std::fs::remove_file(e.path());
         }
     }
