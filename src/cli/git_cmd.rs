@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use leakguard::report::ReportMeta;
 use leakguard::scan::cache::BlobCache;
-use leakguard::scan::git::{GitScanOptions, GitScanSummary, NotScannedReason, scan_blobs};
+use leakguard::scan::git::{GitScanOptions, GitScanSummary, scan_blobs};
 use leakguard::scan::{ScanStats, Scanner};
 use leakguard::source::git::history::{self, PlanOptions, Selection};
 use leakguard::source::git::{Repo, revlist, staged};
@@ -158,7 +158,7 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
     let loaded = load_rules(&args.rules, Some(work_dir.as_deref().unwrap_or(repo.git_dir())))?;
     let scanner = scanner_for(&loaded, &args.out)?;
     check_output_writable(args.out.output.as_deref())?;
-    let threads = super::threads(args.threads);
+    let threads = super::threads(args.threads, super::MAX_THREADS);
     let (selection, described) = selection(&args)?;
     let mut meta = meta_for(&loaded);
     let plan = history::plan(
@@ -182,8 +182,8 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
     let commits_not_examined = plan.commits_not_examined;
     let mut info =
         format!("git: {described}: {commits} commit(s), {} distinct blob(s)", plan.blobs.len());
-    if plan.excluded > 0 {
-        info.push_str(&format!(", {} path(s) excluded", plan.excluded));
+    if !plan.excluded_paths.is_empty() {
+        info.push_str(&format!(", {} path(s) excluded", plan.excluded_paths.len()));
     }
     meta.messages.push(("info".into(), info));
     let mut cache = match &args.cache {
@@ -237,12 +237,7 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
 fn add_notes(result: &GitScanSummary, sink: &mut CollectSink, meta: &mut ReportMeta) {
     meta.coverage = std::mem::take(&mut sink.coverage);
     for n in &result.not_scanned {
-        let why = match n.reason {
-            NotScannedReason::BlobTimeout => "blob time budget exceeded",
-            NotScannedReason::Deadline => "time budget exceeded",
-            _ => "the scan's worker threads ended before it",
-        };
-        meta.coverage.fail(n.path.clone(), format!("blob {} not scanned: {why}", n.blob_id));
+        meta.coverage.fail(n.path.clone(), format!("blob {} not scanned: {}", n.blob_id, n.reason));
     }
     meta.coverage.normalize();
     for w in &result.warnings {
@@ -273,7 +268,7 @@ pub(crate) fn run_staged(repo_path: &Path, args: StagedArgs) -> Result<i32> {
     let stats = Arc::new(ScanStats::default());
     let mut sink = CollectSink::default();
     let opts = GitScanOptions {
-        threads: num_cpus::get().clamp(1, 4),
+        threads: super::threads(None, 4),
         max_blob_size: args.max_blob_size,
         ..Default::default()
     };

@@ -151,7 +151,7 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
     }
     let loaded = load_rules(&args.rules, None)?;
     let scanner = Scanner::new(loaded.rules.clone(), ScanOptions::default())?;
-    let threads = super::threads(Some(args.threads.unwrap_or_else(|| num_cpus::get().min(4))));
+    let threads = super::threads(args.threads, 4);
     let plan = history::plan(
         &repo,
         &PlanOptions {
@@ -200,8 +200,11 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
         ));
     }
     out.line(&line);
-    let over_time = !result.not_scanned.is_empty() || commits_not_examined > 0;
-    let incomplete = over_time || !failures.is_empty();
+    // Blobs lost with the workers are not a time-budget matter: they get their own heading.
+    let (lost, timed_out): (Vec<_>, Vec<_>) =
+        result.not_scanned.iter().partition(|n| n.reason == NotScannedReason::WorkerLost);
+    let over_time = !timed_out.is_empty() || commits_not_examined > 0;
+    let incomplete = over_time || !lost.is_empty() || !failures.is_empty();
     if !failures.is_empty() {
         out.line("leakguard: could not read; NOT scanned:");
         for f in failures {
@@ -213,13 +216,14 @@ fn pre_receive(args: PreReceiveArgs) -> Result<i32> {
         if commits_not_examined > 0 {
             out.line(&format!("  - {commits_not_examined} commit(s) not examined"));
         }
-        for n in &result.not_scanned {
-            let why = match n.reason {
-                NotScannedReason::BlobTimeout => "blob time budget exceeded",
-                NotScannedReason::Deadline => "overall time budget exceeded",
-                _ => "the scan's worker threads ended before it",
-            };
-            out.line(&format!("  - blob {} ({}): {why}", n.blob_id, n.path));
+        for n in &timed_out {
+            out.line(&format!("  - blob {} ({}): {}", n.blob_id, n.path, n.reason));
+        }
+    }
+    if !lost.is_empty() {
+        out.line("leakguard: the scan's worker threads ended; NOT scanned:");
+        for n in &lost {
+            out.line(&format!("  - blob {} ({}): {}", n.blob_id, n.path, n.reason));
         }
     }
     if !sink.findings.is_empty() {

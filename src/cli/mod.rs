@@ -25,9 +25,9 @@ pub(crate) const EXIT_ERROR: i32 = 2;
 /// own regex caches and buffers) on any machine this runs on.
 pub(crate) const MAX_THREADS: usize = 256;
 
-/// `--threads`: default all cores, clamped to 1..=[`MAX_THREADS`].
-pub(crate) fn threads(flag: Option<usize>) -> usize {
-    flag.unwrap_or_else(num_cpus::get).clamp(1, MAX_THREADS)
+/// `--threads`: default all cores but at most `default_max`, clamped to 1..=[`MAX_THREADS`].
+pub(crate) fn threads(flag: Option<usize>, default_max: usize) -> usize {
+    flag.unwrap_or_else(|| num_cpus::get().min(default_max)).clamp(1, MAX_THREADS)
 }
 
 #[derive(Parser, Debug)]

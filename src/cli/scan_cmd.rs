@@ -258,7 +258,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     let scanner = Scanner::new(loaded.rules.clone(), args.out.scan_options())?;
     let excludes = excludes(&args.exclude)?;
     check_output_writable(args.out.output.as_deref())?;
-    let threads = super::threads(args.threads);
+    let threads = super::threads(args.threads, super::MAX_THREADS);
     let (streams, roots): (Vec<PathBuf>, Vec<PathBuf>) =
         args.paths.iter().cloned().partition(|p| is_stream_arg(p));
     let opts = DirScanOptions {

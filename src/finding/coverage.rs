@@ -113,6 +113,13 @@ pub struct Failure {
     pub message: String,
 }
 
+impl Failure {
+    /// A failure at `path` (empty when it concerns no single path).
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Failure {
+        Failure { path: path.into(), message: message.into() }
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() {
@@ -140,7 +147,7 @@ impl Coverage {
 
     /// Records a failure.
     pub fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.failures.push(Failure { path: path.into(), message: message.into() });
+        self.failures.push(Failure::new(path, message));
     }
 
     /// True when nothing failed: every requested byte was either scanned or skipped by policy.

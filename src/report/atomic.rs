@@ -14,7 +14,7 @@
 //! until the next run. Temporary files are created 0600, never wider than the report.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// Prefix of the private temporary directories.
@@ -47,8 +47,8 @@ where
         }
     }
     let _ = strategy;
-    let private = PrivateDir::create(dir)?;
-    let tmp = private.path.join("report");
+    let private = private_dir(dir)?;
+    let tmp = private.path().join("report");
     let mut file = create_private_file(&tmp)?;
     fill_and_sync(&mut file, fill)?;
     std::fs::rename(&tmp, path)?;
@@ -66,8 +66,8 @@ where
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             // linkat never replaces: link under a private name, then rename over the report.
-            let private = PrivateDir::create(dir)?;
-            let tmp = private.path.join("report");
+            let private = private_dir(dir)?;
+            let tmp = private.path().join("report");
             linux::link(&file, &tmp)?;
             std::fs::rename(&tmp, path)?;
         }
@@ -104,27 +104,15 @@ fn create_private_file(path: &Path) -> io::Result<std::fs::File> {
     o.open(path)
 }
 
-/// A `.leakguard-tmp-<pid>-<random>` directory, removed with its content on drop.
-struct PrivateDir {
-    path: PathBuf,
-}
-
-impl PrivateDir {
-    fn create(dir: &Path) -> io::Result<PrivateDir> {
-        let prefix = format!("{TMP_DIR_PREFIX}{}-", std::process::id());
-        let mut b = tempfile::Builder::new();
-        b.prefix(&prefix);
-        #[cfg(unix)]
-        b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-        let path = b.tempdir_in(dir)?.keep();
-        Ok(PrivateDir { path })
-    }
-}
-
-impl Drop for PrivateDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
+/// A `.leakguard-tmp-<pid>-<random>` directory (mode 0700 on Unix), removed with its content
+/// when the [`tempfile::TempDir`] drops.
+fn private_dir(dir: &Path) -> io::Result<tempfile::TempDir> {
+    let prefix = format!("{TMP_DIR_PREFIX}{}-", std::process::id());
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix);
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    b.tempdir_in(dir)
 }
 
 /// Removes private directories (and legacy temp files) that earlier, killed runs left in
@@ -134,10 +122,15 @@ pub(crate) fn clean_stale(dir: &Path) {
     for e in entries.flatten() {
         let name = e.file_name();
         let Some(name) = name.to_str() else { continue };
+        // Only names we create are looked at further: no metadata read for the rest.
+        let ours = name.strip_prefix(TMP_DIR_PREFIX);
+        if ours.is_none() && !name.starts_with(LEGACY_PREFIX) {
+            continue;
+        }
         let Ok(meta) = e.metadata() else { continue };
         let old =
             meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|a| a > STALE_AFTER);
-        if let Some(rest) = name.strip_prefix(TMP_DIR_PREFIX) {
+        if let Some(rest) = ours {
             if !meta.is_dir() {
                 continue;
             }
@@ -146,7 +139,7 @@ pub(crate) fn clean_stale(dir: &Path) {
                 tracing::debug!("removing stale report temp dir {}", e.path().display());
                 let _ = std::fs::remove_dir_all(e.path());
             }
-        } else if name.starts_with(LEGACY_PREFIX) && meta.is_file() && old {
+        } else if meta.is_file() && old {
             let _ = std::fs::remove_file(e.path());
         }
     }

@@ -203,7 +203,7 @@ impl Client {
                             .map(|r| Update::done(r.id, &format!("accepted ({code})")))
                             .collect();
                         outbox.complete(&ups)?;
-                        truncate_wal(outbox);
+                        outbox.truncate_wal(super::outbox::CHECKPOINT_WAIT);
                         sum.accepted += reqs.len();
                         break;
                     }
@@ -214,7 +214,7 @@ impl Client {
                             .map(|r| Update::Failed { id: r.id, error: why.clone() })
                             .collect();
                         outbox.complete(&ups)?;
-                        truncate_wal(outbox);
+                        outbox.truncate_wal(super::outbox::CHECKPOINT_WAIT);
                         sum.rejected += reqs.len();
                         break;
                     }
@@ -235,7 +235,7 @@ impl Client {
                                 })
                                 .collect();
                             outbox.complete(&ups)?;
-                            truncate_wal(outbox);
+                            outbox.truncate_wal(super::outbox::CHECKPOINT_WAIT);
                             sum.stopped = Some(format!("gave up after {attempt} attempts: {why}"));
                             break 'chunks;
                         }
@@ -246,20 +246,11 @@ impl Client {
                 }
             }
         }
-        truncate_wal(outbox);
+        // A truncation postponed in the loop (readers still used the WAL) is retried after
+        // the next batch; after the last one, only here.
+        outbox.truncate_wal(super::outbox::CHECKPOINT_WAIT);
         sum.pending = outbox.pending(self.destination())?.len();
         Ok(sum)
-    }
-}
-
-/// Truncates the outbox WAL after outcomes were recorded, so the page images that still hold
-/// the tokens just cleared leave the disk (see [`super::outbox`]); best effort, retried after
-/// the next batch.
-fn truncate_wal(outbox: &Outbox) {
-    match outbox.checkpoint_truncate(super::outbox::CHECKPOINT_WAIT) {
-        Ok(true) => {}
-        Ok(false) => tracing::debug!("outbox WAL checkpoint postponed: another process reads it"),
-        Err(e) => tracing::warn!("outbox WAL checkpoint: {e}"),
     }
 }
 

@@ -559,6 +559,25 @@ impl Outbox {
         }
     }
 
+    /// Best-effort [`Outbox::checkpoint_truncate`] after outcomes were recorded, so the page
+    /// images that still hold the tokens just cleared leave the disk: a postponed checkpoint
+    /// (readers still use the WAL) or a failure is logged and retried at the caller's next
+    /// opportunity; a slow one is logged at debug level.
+    pub fn truncate_wal(&self, wait: Duration) {
+        let start = std::time::Instant::now();
+        match self.checkpoint_truncate(wait) {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!("outbox WAL checkpoint postponed: readers still use the WAL")
+            }
+            Err(e) => tracing::warn!("outbox WAL checkpoint: {e}"),
+        }
+        let took = start.elapsed();
+        if took > Duration::from_millis(50) {
+            tracing::debug!("slow outbox WAL checkpoint: {took:?}");
+        }
+    }
+
     /// The WAL file (`<database>-wal`).
     pub fn wal_path(&self) -> PathBuf {
         let mut p = self.path.clone().into_os_string();

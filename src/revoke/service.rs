@@ -112,11 +112,11 @@ impl Db {
                     let wants_truncate = run_batch(&mut outbox, cmds);
                     if wants_truncate || outbox.wal_bytes() > WAL_SOFT_LIMIT_BYTES {
                         let _one_at_a_time = lock(&ckpt);
-                        truncate_wal(&outbox, CHECKPOINT_WAIT);
+                        outbox.truncate_wal(CHECKPOINT_WAIT);
                     }
                 }
                 let _one_at_a_time = lock(&ckpt);
-                truncate_wal(&outbox, Duration::from_secs(2));
+                outbox.truncate_wal(Duration::from_secs(2));
             })
             .map_err(|e| Error::io(outbox_path, e))?;
         Ok((Db { tx }, handle))
@@ -138,21 +138,6 @@ type CheckpointLock = Arc<std::sync::Mutex<()>>;
 
 fn lock(l: &CheckpointLock) -> std::sync::MutexGuard<'_, ()> {
     l.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Truncating checkpoint on the writer's connection (see [`super::outbox`]); a failure is
-/// logged and retried at the next opportunity.
-fn truncate_wal(outbox: &Outbox, wait: Duration) {
-    let start = Instant::now();
-    match outbox.checkpoint_truncate(wait) {
-        Ok(true) => {}
-        Ok(false) => tracing::debug!("WAL checkpoint postponed: readers still use the WAL"),
-        Err(e) => tracing::warn!("WAL checkpoint: {e}"),
-    }
-    let took = start.elapsed();
-    if took > Duration::from_millis(50) {
-        tracing::debug!("slow WAL checkpoint: {took:?}");
-    }
 }
 
 /// Executes a batch of commands; all enqueues share one transaction (group commit). Returns
@@ -392,7 +377,7 @@ impl Service {
         let outbox = Outbox::open_with(&cfg.outbox_path(), cfg.sync)?;
         outbox.disable_auto_checkpoint()?;
         // a WAL left by a killed process may hold tokens of rows finished before the kill
-        truncate_wal(&outbox, Duration::from_secs(2));
+        outbox.truncate_wal(Duration::from_secs(2));
         let passive = Outbox::open_with(&cfg.outbox_path(), cfg.sync)?;
         passive.disable_auto_checkpoint()?;
         let ckpt = CheckpointLock::default();

@@ -38,9 +38,10 @@ use gix::object::Kind;
 use super::cache::BlobCache;
 use super::{ScanScratch, ScanStats, Scanner, Sink, SkipReason, StatsSnapshot};
 use crate::finding::Finding;
+use crate::finding::coverage::Failure;
 use crate::source::git::history::Plan;
 use crate::source::git::staged::Staged;
-use crate::source::git::{CommitInfoCache, Objects, ReadFailure, Repo};
+use crate::source::git::{CommitInfoCache, Objects, Repo};
 use crate::source::{CommitInfo, Provenance, looks_binary};
 
 /// One place a blob is reported at.
@@ -70,7 +71,7 @@ pub trait BlobJobs: Send + Sync + 'static {
     /// The sites of blob `i` (appended to `out`).
     fn sites(&self, i: usize, out: &mut Vec<JobSite>);
     /// What the source could not read while listing the blobs; each becomes a sink failure.
-    fn failures(&self) -> &[ReadFailure] {
+    fn failures(&self) -> &[Failure] {
         &[]
     }
     /// Paths the source left out by exclusion; each becomes a policy skip.
@@ -96,7 +97,7 @@ impl BlobJobs for Plan {
             });
         }
     }
-    fn failures(&self) -> &[ReadFailure] {
+    fn failures(&self) -> &[Failure] {
         &self.failures
     }
     fn excluded(&self) -> &[String] {
@@ -120,7 +121,7 @@ impl BlobJobs for Staged {
             parents: b.head.into_iter().collect(),
         });
     }
-    fn failures(&self) -> &[ReadFailure] {
+    fn failures(&self) -> &[Failure] {
         &self.failures
     }
     fn excluded(&self) -> &[String] {
@@ -165,6 +166,16 @@ pub enum NotScannedReason {
     Deadline,
     /// Every worker thread ended (died outside the per-blob guard) before reaching it.
     WorkerLost,
+}
+
+impl std::fmt::Display for NotScannedReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            NotScannedReason::BlobTimeout => "blob time budget exceeded",
+            NotScannedReason::Deadline => "overall time budget exceeded",
+            NotScannedReason::WorkerLost => "the scan's worker threads ended before it",
+        })
+    }
 }
 
 /// A blob that was not scanned because of a time budget.

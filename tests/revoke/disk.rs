@@ -95,6 +95,12 @@ fn delivered_tokens_leave_the_outbox_files() {
     w.assert_no_leaks(&[]);
 }
 
+/// A `kill -9` mid-dispatch, then a restart: every token is delivered and none is left in the
+/// outbox files, while running and after shutdown (asserted). The state of the files right after
+/// the kill (`after_kill`) is a measurement for RELIABILITY.md, printed and not asserted: a kill
+/// between the commit of a batch's outcomes and the writer's truncation legitimately leaves that
+/// batch's tokens in the WAL until the restart cleans it (0 tokens in 3 runs of 3 Dec 2026, but
+/// the window exists).
 #[test]
 fn delivered_tokens_leave_the_disk_after_sigkill_mid_dispatch_and_restart() {
     let mut w = World::new();
@@ -132,6 +138,7 @@ fn delivered_tokens_leave_the_disk_after_sigkill_mid_dispatch_and_restart() {
             .cloned()
             .collect()
     };
+    // measured, not asserted (see the doc comment)
     let after_kill = scan_outbox_files(&raw, "ghp_", &done_at_kill);
     eprintln!(
         "MEASURE sigkill: {delivered_before_kill} received by the partner, {} rows done at the \

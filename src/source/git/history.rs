@@ -17,7 +17,7 @@
 //! per blob: commit metadata is decoded later, for commits that have findings.
 //!
 //! Nothing that cannot be read is dropped: an unreadable reference target, commit, parent or
-//! tree becomes a [`ReadFailure`] in [`Plan::failures`] (once per object) and enumeration goes
+//! tree becomes a [`Failure`] in [`Plan::failures`] (once per object) and enumeration goes
 //! on with the rest; an unreadable parent or parent tree makes the child's content count as
 //! new (scanning more, never less). Commits a `.git/shallow` file marks as boundaries are
 //! treated as roots, as git does, so only their absent parents are expected and silent.
@@ -31,7 +31,7 @@ use gix::ObjectId;
 use gix::object::Kind;
 use gix::objs::tree::EntryKind;
 
-use super::{GitError, Objects, ReadFailure, Repo, revlist};
+use super::{Failure, GitError, Objects, Repo, revlist};
 use crate::source::exclude::ExcludeSet;
 
 /// Which commits to take.
@@ -111,9 +111,7 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Objects, references and packs that should have been read and could not be, one entry
     /// per object: the scan is incomplete.
-    pub failures: Vec<ReadFailure>,
-    /// Distinct paths left out by exclusions (the length of `excluded_paths`).
-    pub excluded: u64,
+    pub failures: Vec<Failure>,
     /// The distinct paths left out by exclusions (a directory with a trailing `/`), sorted.
     pub excluded_paths: Vec<String>,
     /// Commits not examined because the deadline passed.
@@ -237,7 +235,6 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
     }
     plan.warnings = warnings.finish();
     plan.failures = failures.list;
-    plan.excluded = excluded_paths.len() as u64;
     plan.excluded_paths = excluded_paths.into_iter().collect();
     plan.excluded_paths.sort();
     Ok(plan)
@@ -247,11 +244,11 @@ pub fn plan(repo: &Repo, opts: &PlanOptions) -> Result<Plan, GitError> {
 #[derive(Default)]
 struct Failures {
     seen: HashSet<String>,
-    list: Vec<ReadFailure>,
+    list: Vec<Failure>,
 }
 
 impl Failures {
-    fn add(&mut self, key: String, f: ReadFailure) {
+    fn add(&mut self, key: String, f: Failure) {
         if self.seen.insert(key) {
             self.list.push(f);
         }
@@ -266,7 +263,7 @@ fn shallow_boundary(repo: &Repo, failures: &mut Failures) -> HashSet<ObjectId> {
         Err(e) => {
             failures.add(
                 "shallow".into(),
-                ReadFailure::new(
+                Failure::new(
                     "shallow",
                     format!(
                         "cannot read the shallow file, commits behind the boundary are \
@@ -292,8 +289,8 @@ fn header(
     Ok(Header { id, tree: h.tree, parents, time: h.time })
 }
 
-fn commit_failure(id: ObjectId, e: &GitError, what: &str) -> (String, ReadFailure) {
-    (id.to_string(), ReadFailure::new(id.to_string(), format!("commit {id} {what}: {e}")))
+fn commit_failure(id: ObjectId, e: &GitError, what: &str) -> (String, Failure) {
+    (id.to_string(), Failure::new(id.to_string(), format!("commit {id} {what}: {e}")))
 }
 
 /// Collects warnings, keeping the first few of each kind verbatim and counting the rest.
@@ -344,7 +341,7 @@ fn walk_all_refs(
         Ok(head) => tips.extend(head.id().map(|id| id.detach())),
         Err(e) => failures.add(
             "HEAD".into(),
-            ReadFailure::new("HEAD", format!("cannot resolve HEAD: {}", super::error_chain(&e))),
+            Failure::new("HEAD", format!("cannot resolve HEAD: {}", super::error_chain(&e))),
         ),
     }
     let platform = gix.references().map_err(|e| GitError::Refs(e.to_string()))?;
@@ -354,7 +351,7 @@ fn walk_all_refs(
             Ok(r) => r,
             Err(e) => {
                 let msg = format!("unreadable reference: {}", super::error_chain(e.as_ref()));
-                failures.add(msg.clone(), ReadFailure::new("", msg));
+                failures.add(msg.clone(), Failure::new("", msg));
                 continue;
             }
         };
@@ -370,7 +367,7 @@ fn walk_all_refs(
             )),
             Err(e) => failures.add(
                 format!("ref:{name}"),
-                ReadFailure::new(
+                Failure::new(
                     name,
                     format!(
                         "points at object {id}, which cannot be read: {e}; the history \
@@ -481,7 +478,7 @@ struct CommitDiff {
     /// (path, blob, blobs at the same path in the parents).
     introduced: Vec<(String, ObjectId, Vec<ObjectId>)>,
     /// (dedup key: the object id, failure).
-    failures: Vec<(String, ReadFailure)>,
+    failures: Vec<(String, Failure)>,
     /// Paths left out by exclusions (directories with a trailing `/`).
     excluded_paths: Vec<String>,
 }
@@ -489,7 +486,7 @@ struct CommitDiff {
 impl CommitDiff {
     fn fail(&mut self, id: ObjectId, path: String, message: String) {
         let path = if path.is_empty() { id.to_string() } else { path };
-        self.failures.push((id.to_string(), ReadFailure::new(path, message)));
+        self.failures.push((id.to_string(), Failure::new(path, message)));
     }
 }
 

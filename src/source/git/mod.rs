@@ -15,7 +15,7 @@
 //!
 //! Failing closed: an object that should be read and cannot be (a corrupt or truncated pack
 //! or pack index, a missing object, an unreadable commit, tree or reference target) is never
-//! fatal and never silent. It is recorded as a [`ReadFailure`] naming the object id and the
+//! fatal and never silent. It is recorded as a [`Failure`] naming the object id and the
 //! path, commit or reference it was met at (never its content), enumeration continues with
 //! everything else, and the caller lists it as a failure, so the run ends incomplete (exit 2).
 //! Only what git itself defines away stays a warning: the missing parents behind a shallow
@@ -35,6 +35,7 @@ use gix::odb::Header as _;
 use gix::prelude::Find as _;
 
 use super::CommitInfo;
+use crate::finding::coverage::Failure;
 
 /// Errors of git sources.
 #[derive(Debug, thiserror::Error)]
@@ -111,29 +112,6 @@ pub enum GitError {
     /// A string is not an object id.
     #[error("{0:?} is not an object id")]
     BadId(String),
-}
-
-/// Something that should have been read and could not be: an object, a reference, the index.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ReadFailure {
-    /// Where it was met: a path in the repository, a reference name or the index file when
-    /// known, else the object id.
-    pub path: String,
-    /// What could not be read and why; names the object id, never the content.
-    pub message: String,
-}
-
-impl ReadFailure {
-    /// A failure at `path` (or at the object id when `path` is empty).
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> ReadFailure {
-        ReadFailure { path: path.into(), message: message.into() }
-    }
-}
-
-impl std::fmt::Display for ReadFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
 }
 
 /// A repository opened for scanning: cheap to clone, one clone per thread.
@@ -261,7 +239,7 @@ impl Repo {
     /// its extra ones): gitoxide leaves out a pack whose index does not load, so its objects
     /// would only show up later as "missing". Each unusable pack is one failure naming it.
     /// Cheap: headers and fan-out tables only, no checksums.
-    pub fn check_packs(&self) -> Vec<ReadFailure> {
+    pub fn check_packs(&self) -> Vec<Failure> {
         let mut dirs = vec![self.inner.objects_dir().join("pack")];
         dirs.extend(self.extra_dirs.iter().map(|d| d.join("pack")));
         if let Ok(v) = std::fs::read_to_string(self.inner.objects_dir().join("info/alternates")) {
@@ -278,7 +256,7 @@ impl Repo {
                 Ok(e) => e,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => {
-                    out.push(ReadFailure::new(
+                    out.push(Failure::new(
                         dir.display().to_string(),
                         format!("cannot list pack directory: {e}"),
                     ));
@@ -292,7 +270,7 @@ impl Repo {
             packs.sort();
             for pack in packs {
                 if let Some(problem) = check_pack(&pack, hash) {
-                    out.push(ReadFailure::new(pack.display().to_string(), problem));
+                    out.push(Failure::new(pack.display().to_string(), problem));
                 }
             }
         }

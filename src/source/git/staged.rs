@@ -5,7 +5,7 @@
 //! hook runs) and compare each entry with the blob at the same path in `HEAD`'s tree. The
 //! staged blob is already in the object database after `git add`, so its *whole* content is
 //! scanned and line numbers are those of the staged file. An index that exists but cannot be
-//! read (corrupt, truncated, unreadable) is a [`ReadFailure`], never "nothing staged": a hook
+//! read (corrupt, truncated, unreadable) is a [`Failure`], never "nothing staged": a hook
 //! that silently scans nothing is the failure this module exists to avoid. So is a `HEAD`
 //! commit or tree that cannot be read; then every index entry counts as staged (more is
 //! scanned, never less). Before the first commit there is no `HEAD` and every entry counts
@@ -19,7 +19,7 @@ use gix::ObjectId;
 use gix::object::Kind;
 use gix::objs::tree::EntryKind;
 
-use super::{GitError, Objects, ReadFailure, Repo};
+use super::{Failure, GitError, Objects, Repo};
 use crate::source::exclude::ExcludeSet;
 
 /// A staged file.
@@ -45,11 +45,9 @@ pub struct Staged {
     /// Whether `HEAD` points to a commit.
     pub has_head: bool,
     /// Staged files left out by path exclusions.
-    pub excluded: u64,
-    /// Their paths.
     pub excluded_paths: Vec<String>,
     /// What could not be read (the index, `HEAD`'s commit or trees): the scan is incomplete.
-    pub failures: Vec<ReadFailure>,
+    pub failures: Vec<Failure>,
     /// Entries in conflict (unmerged), which cannot be committed as they are.
     pub conflicted: u64,
 }
@@ -69,7 +67,7 @@ pub fn staged(
         Ok(true) => {}
         Ok(false) => return Ok(out),
         Err(e) => {
-            out.failures.push(ReadFailure::new(shown, format!("cannot read the index: {e}")));
+            out.failures.push(Failure::new(shown, format!("cannot read the index: {e}")));
             return Ok(out);
         }
     }
@@ -79,7 +77,7 @@ pub fn staged(
         match gix::index::File::at(&index_path, gix.object_hash(), false, Default::default()) {
             Ok(i) => i,
             Err(e) => {
-                out.failures.push(ReadFailure::new(
+                out.failures.push(Failure::new(
                     shown,
                     format!(
                         "cannot read the index, nothing staged was scanned: {}",
@@ -105,7 +103,7 @@ pub fn staged(
                         &mut head_files,
                         &mut out.failures,
                     ),
-                    Err(e) => out.failures.push(ReadFailure::new(
+                    Err(e) => out.failures.push(Failure::new(
                         "HEAD",
                         format!(
                             "commit {id} cannot be read, every index entry counts as staged: {e}"
@@ -114,7 +112,7 @@ pub fn staged(
                 }
             }
         }
-        Err(e) => out.failures.push(ReadFailure::new(
+        Err(e) => out.failures.push(Failure::new(
             "HEAD",
             format!(
                 "cannot resolve HEAD, every index entry counts as staged: {}",
@@ -140,7 +138,6 @@ pub fn staged(
             continue;
         }
         if !excludes.is_empty() && excludes.is_excluded(&path) {
-            out.excluded += 1;
             out.excluded_paths.push(path);
             continue;
         }
@@ -179,11 +176,11 @@ fn collect_tree(
     tree: ObjectId,
     prefix: &mut String,
     out: &mut HashMap<String, ObjectId>,
-    failures: &mut Vec<ReadFailure>,
+    failures: &mut Vec<Failure>,
 ) {
     if let Err(e) = collect_tree_inner(objects, tree, prefix, out, failures) {
         let at = if prefix.is_empty() { "HEAD".to_string() } else { format!("{prefix}/") };
-        failures.push(ReadFailure::new(
+        failures.push(Failure::new(
             at,
             format!("tree {tree} in HEAD cannot be read, files under it count as staged: {e}"),
         ));
@@ -195,7 +192,7 @@ fn collect_tree_inner(
     tree: ObjectId,
     prefix: &mut String,
     out: &mut HashMap<String, ObjectId>,
-    failures: &mut Vec<ReadFailure>,
+    failures: &mut Vec<Failure>,
 ) -> Result<(), GitError> {
     let mut buf = Vec::new();
     let data = objects.find_kind(&tree, Kind::Tree, &mut buf)?;
