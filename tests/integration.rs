@@ -7,6 +7,8 @@ mod compat;
 mod fuzz;
 #[cfg(feature = "git")]
 mod git_util;
+mod gitleaks_compat;
+mod gitleaks_tree;
 mod hostile;
 mod long_matches;
 
@@ -24,4 +26,5 @@ mod reports;
 #[cfg(feature = "revoke")]
 mod revoke;
 mod rules_cli;
+mod sarif;
 mod scan_cli;

@@ -129,8 +129,7 @@ fn scanner_for(loaded: &LoadedRules, out: &OutputArgs) -> Result<Scanner> {
 
 fn meta_for(loaded: &LoadedRules) -> ReportMeta {
     let mut meta = ReportMeta::now();
-    meta.rules =
-        loaded.rules.rules().iter().map(|r| (r.id.clone(), r.description.clone())).collect();
+    meta.set_rules(&loaded.rules);
     meta
 }
 

@@ -27,6 +27,18 @@ pub(crate) enum FormatArg {
     Json,
     Gitlab,
     Sarif,
+    /// gitleaks' JSON report: RuleID, File, Secret, Fingerprint, ... (gitleaks rule ids).
+    Gitleaks,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub(crate) enum FiltersArg {
+    /// Drop placeholders, documentation example keys, tokens whose checksum fails and weaker
+    /// overlapping matches.
+    Leakguard,
+    /// Only what the configuration says, as gitleaks does (plus gitleaks' generic-rule
+    /// dedupe): a gitleaks config finds what gitleaks finds.
+    Gitleaks,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -81,6 +93,12 @@ pub(crate) struct OutputArgs {
     /// rule claims the same secret (default: one finding per secret).
     #[arg(long)]
     pub report_overlaps: bool,
+    /// Filters beyond the rules: `leakguard` drops placeholders, env references, documentation
+    /// example keys, tokens whose checksum fails and weaker overlapping matches; `gitleaks`
+    /// applies only what the configuration says, so a gitleaks config reproduces gitleaks'
+    /// findings.
+    #[arg(long, value_enum, default_value_t = FiltersArg::Leakguard)]
+    pub filters: FiltersArg,
 }
 
 impl OutputArgs {
@@ -93,6 +111,10 @@ impl OutputArgs {
                 ..Default::default()
             },
             report_overlaps: self.report_overlaps,
+            filters: match self.filters {
+                FiltersArg::Leakguard => leakguard::scan::Filters::Leakguard,
+                FiltersArg::Gitleaks => leakguard::scan::Filters::Gitleaks,
+            },
         }
     }
 }
@@ -275,8 +297,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
         }),
     };
     let mut meta = ReportMeta::now();
-    meta.rules =
-        loaded.rules.rules().iter().map(|r| (r.id.clone(), r.description.clone())).collect();
+    meta.set_rules(&loaded.rules);
     let stats = Arc::new(ScanStats::default());
     let progress = Progress::start(&stats, args.out.quiet);
     let mut sink = CollectSink::default();
@@ -493,6 +514,7 @@ pub(crate) fn emit(findings: &[Finding], meta: &ReportMeta, out: &OutputArgs) ->
         FormatArg::Json => Format::Json,
         FormatArg::Gitlab => Format::Gitlab,
         FormatArg::Sarif => Format::Sarif,
+        FormatArg::Gitleaks => Format::Gitleaks,
     };
     let write = |w: &mut dyn Write, color: bool| -> io::Result<()> {
         if format == Format::Text {

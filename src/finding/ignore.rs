@@ -4,7 +4,9 @@
 //! (`sha256(rule id, secret)`, optionally scoped to a path), so they survive moved lines,
 //! reformatting and new commits — the failure users report most about position-keyed
 //! ignores. gitleaks' position-keyed `.gitleaksignore` is still honoured unchanged
-//! (`file:rule:line` and `commit:file:rule:line`). Every entry remembers whether it matched,
+//! (`file:rule:line` and `commit:file:rule:line`), and its rule may be named by our id or by
+//! gitleaks' (`src/a.py:github-pat:3` matches `github_personal_access_token`), as may the
+//! rules of position-keyed baseline entries. Every entry remembers whether it matched,
 //! so `--report-unused-ignores` can list stale ones. Baselines written by leakguard are
 //! sorted by fingerprint and carry no line numbers or timestamps, so they merge cleanly.
 
@@ -203,14 +205,20 @@ impl IgnoreSet {
             }
             hit = true;
         };
-        let pos = f.position_key();
-        if let Some(&i) = self.positional.get(&pos) {
-            mark(i);
-        }
-        if f.commit.is_some() {
-            if let Some(&i) = self.commit_positional.get(&f.gitleaks_fingerprint()) {
+        // Position keys name the rule by its own id or by a gitleaks id (`github-pat` for
+        // `github_personal_access_token`, `rules/gitleaks-ids.toml`).
+        let mut baseline_position = false;
+        for rule in crate::rules::gitleaks_ids::aliases(&f.rule_id) {
+            let pos = f.position_key_as(rule);
+            if let Some(&i) = self.positional.get(&pos) {
                 mark(i);
             }
+            if let Some(c) = &f.commit {
+                if let Some(&i) = self.commit_positional.get(&format!("{}:{pos}", c.sha)) {
+                    mark(i);
+                }
+            }
+            baseline_position |= self.baseline_positions.contains(&pos);
         }
         if let Some(list) = self.content.get(&f.fingerprint) {
             for (scope, i) in list {
@@ -219,9 +227,7 @@ impl IgnoreSet {
                 }
             }
         }
-        if self.baseline_secrets.contains(&secret_hash(&f.secret))
-            || self.baseline_positions.contains(&pos)
-        {
+        if baseline_position || self.baseline_secrets.contains(&secret_hash(&f.secret)) {
             hit = true;
         }
         hit
@@ -333,6 +339,37 @@ mod tests {
             ..Default::default()
         }));
         assert!(set.is_ignored(&f));
+    }
+
+    #[test]
+    fn gitleaksignore_accepts_gitleaks_rule_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(".gitleaksignore");
+        std::fs::write(&p, "a.txt:github-pat:3\nabc123:b.txt:github-pat:7\nc.txt:gitlab-pat:1\n")
+            .unwrap();
+        let mut set = IgnoreSet::new();
+        set.load_gitleaksignore(&p).unwrap();
+        let gh = |path: &str, line: usize| {
+            let mut f = finding(path, line, "x");
+            f.rule_id = "github_personal_access_token".into();
+            f
+        };
+        assert!(set.is_ignored(&gh("a.txt", 3)));
+        assert!(!set.is_ignored(&gh("a.txt", 4)));
+        // Another rule at the same position is not ignored.
+        let mut other = gh("c.txt", 1);
+        assert!(!set.is_ignored(&other));
+        other.rule_id = "gitlab_personal_access_token".into();
+        assert!(set.is_ignored(&other));
+        let mut f = gh("b.txt", 7);
+        assert!(!set.is_ignored(&f));
+        f.commit = Some(std::sync::Arc::new(crate::source::CommitInfo {
+            sha: "abc123".into(),
+            ..Default::default()
+        }));
+        assert!(set.is_ignored(&f));
+        assert_eq!(f.gitleaks_fingerprint(), "abc123:b.txt:github-pat:7");
+        assert!(set.unused().is_empty(), "{:?}", set.unused());
     }
 
     #[test]

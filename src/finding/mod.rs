@@ -89,15 +89,23 @@ impl Finding {
     /// The position key `file:rule:line` (gitleaks' fingerprint outside git, and the
     /// global form of a `.gitleaksignore` entry).
     pub fn position_key(&self) -> String {
-        format!("{}:{}:{}", self.location.path, self.rule_id, self.location.start_line)
+        self.position_key_as(&self.rule_id)
     }
 
-    /// The gitleaks-style position fingerprint: `commit:file:rule:line` in git history,
-    /// else [`position_key`](Self::position_key).
+    /// [`position_key`](Self::position_key) with the rule named `rule` (a gitleaks id).
+    pub fn position_key_as(&self, rule: &str) -> String {
+        format!("{}:{}:{}", self.location.path, rule, self.location.start_line)
+    }
+
+    /// The gitleaks-style position fingerprint `--format gitleaks` reports:
+    /// `commit:file:rule:line` in git history, else `file:rule:line`, with the rule named by
+    /// its gitleaks id when it has one (`rules/gitleaks-ids.toml`), so a `.gitleaksignore`
+    /// written from either tool's report matches.
     pub fn gitleaks_fingerprint(&self) -> String {
+        let key = self.position_key_as(crate::rules::gitleaks_ids::report_id(&self.rule_id));
         match &self.commit {
-            Some(c) => format!("{}:{}", c.sha, self.position_key()),
-            None => self.position_key(),
+            Some(c) => format!("{}:{key}", c.sha),
+            None => key,
         }
     }
 

@@ -1,5 +1,5 @@
 //! Report writers: GitLab `gl-secret-detection-report.json` (schema 15.2.1), SARIF 2.1.0,
-//! JSON Lines and human text; plus atomic file output.
+//! JSON Lines, gitleaks' JSON report and human text; plus atomic file output.
 //!
 //! Design decision: each format has its own serialization-only *wire* types, separate from
 //! [`Finding`] (as ripgrep's printer keeps `jsont` apart from its domain types), so a format
@@ -9,6 +9,7 @@
 
 mod atomic;
 pub mod gitlab;
+pub mod gitleaks;
 pub mod jsonl;
 pub mod sarif;
 pub mod text;
@@ -20,6 +21,7 @@ use time::OffsetDateTime;
 
 use crate::finding::Finding;
 use crate::finding::coverage::Coverage;
+use crate::rules::{Confidence, Rule, RuleSet, Severity};
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +34,45 @@ pub enum Format {
     Gitlab,
     /// SARIF 2.1.0.
     Sarif,
+    /// gitleaks' JSON report (an array of `RuleID`, `File`, `Secret`, ... objects).
+    Gitleaks,
+}
+
+/// What a report says about one active rule (SARIF's rule table).
+#[derive(Clone, Debug)]
+pub struct RuleMeta {
+    /// Rule id.
+    pub id: String,
+    /// Description.
+    pub description: String,
+    /// Severity.
+    pub severity: Severity,
+    /// Base confidence (before checks).
+    pub confidence: Confidence,
+    /// Rule tags.
+    pub tags: Vec<String>,
+    /// The built-in rule file the rule comes from (`github` for `rules/github.toml`), which
+    /// names its section of `docs/RULES.md`; `None` for rules from a configuration.
+    pub family: Option<String>,
+}
+
+impl RuleMeta {
+    /// The report's view of `rule`.
+    pub fn of(rule: &Rule) -> RuleMeta {
+        let builtin = crate::rules::builtin_files().iter().any(|(name, _)| *name == rule.origin);
+        let family = builtin.then(|| {
+            let base = rule.origin.rsplit('/').next().unwrap_or(&rule.origin);
+            base.strip_suffix(".toml").unwrap_or(base).to_string()
+        });
+        RuleMeta {
+            id: rule.id.clone(),
+            description: rule.description.clone(),
+            severity: rule.severity,
+            confidence: rule.confidence,
+            tags: rule.tags.clone(),
+            family,
+        }
+    }
 }
 
 /// Scan-level facts every report may carry.
@@ -47,8 +88,8 @@ pub struct ReportMeta {
     pub success: bool,
     /// Notes for the report (`info`/`warn`/`fatal`, text).
     pub messages: Vec<(String, String)>,
-    /// Rules that were active: (id, description), for SARIF's rule table.
-    pub rules: Vec<(String, String)>,
+    /// Rules that were active, for SARIF's rule table.
+    pub rules: Vec<RuleMeta>,
     /// What the scan skipped by policy and what it failed to scan; every format lists both.
     pub coverage: Coverage,
 }
@@ -59,6 +100,11 @@ impl ReportMeta {
         let mut out = self.messages.clone();
         out.extend(self.coverage.messages());
         out
+    }
+
+    /// Lists every reportable rule of `rules` as active.
+    pub fn set_rules(&mut self, rules: &RuleSet) {
+        self.rules = rules.rules().iter().filter(|r| !r.skip_report).map(RuleMeta::of).collect();
     }
 
     /// Meta with the crate version and both timestamps now.
@@ -89,6 +135,7 @@ pub fn write(
         Format::Json => jsonl::write(findings, meta, w),
         Format::Gitlab => gitlab::write(findings, meta, w),
         Format::Sarif => sarif::write(findings, meta, w),
+        Format::Gitleaks => gitleaks::write(findings, w),
     }
 }
 

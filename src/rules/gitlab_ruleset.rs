@@ -6,7 +6,9 @@
 //! "append"` concatenates, `overwrite` — the default — replaces) that either extends the
 //! built-in rules (`[extend] path = "/gitleaks.toml"` or `useDefault = true`) or replaces
 //! them. `[[secrets.ruleset]]` entries then disable or override rules by their primary
-//! identifier. Remote passthroughs (`git`, `url`) need network access and are reported as
+//! identifier, which may also be a gitleaks rule id (`github-pat`, see
+//! [`super::gitleaks_ids`]): it then applies to every built-in rule that id stands for.
+//! Remote passthroughs (`git`, `url`) need network access and are reported as
 //! unsupported rather than silently skipped.
 //!
 //! The file lives in the scanned repository, so it is untrusted input: the file itself and
@@ -178,24 +180,19 @@ impl GitlabRuleset {
                 continue;
             }
             let Some(ov) = &entry.override_ else { continue };
-            let Some(rule) = set.rule_mut(&id.value) else {
+            // A gitleaks id (`github-pat`) overrides every rule it stands for.
+            let targets = set.resolve(&id.value);
+            if targets.is_empty() {
                 warnings.push(format!(
                     "{}: no rule {} to override",
                     self.origin,
                     quoted(&id.value)
                 ));
                 continue;
-            };
-            if let Some(name) = ov.name.as_ref().filter(|n| !n.is_empty()) {
-                rule.description = name.clone();
             }
-            if let Some(d) =
-                ov.description.as_ref().or(ov.message.as_ref()).filter(|d| !d.is_empty())
-            {
-                rule.report_description = Some(d.clone());
-            }
-            if let Some(s) = &ov.severity {
-                rule.severity = Severity::parse(s).ok_or_else(|| {
+            let severity = match &ov.severity {
+                None => None,
+                Some(s) => Some(Severity::parse(s).ok_or_else(|| {
                     Error::new(
                         &self.origin,
                         Some(&id.value),
@@ -204,7 +201,21 @@ impl GitlabRuleset {
                             "not one of Critical, High, Medium, Low, Info or Unknown".into(),
                         ),
                     )
-                })?;
+                })?),
+            };
+            for target in &targets {
+                let Some(rule) = set.rule_mut(target) else { continue };
+                if let Some(name) = ov.name.as_ref().filter(|n| !n.is_empty()) {
+                    rule.description = name.clone();
+                }
+                if let Some(d) =
+                    ov.description.as_ref().or(ov.message.as_ref()).filter(|d| !d.is_empty())
+                {
+                    rule.report_description = Some(d.clone());
+                }
+                if let Some(s) = severity {
+                    rule.severity = s;
+                }
             }
         }
         for unknown in set.disable(&disabled) {

@@ -14,6 +14,7 @@ mod builtin;
 pub mod confine;
 mod context;
 pub mod gitlab_ruleset;
+pub mod gitleaks_ids;
 pub mod regex;
 pub mod syntax;
 
@@ -231,8 +232,10 @@ impl Allowlist {
         )
     }
 
+    /// `targetRules` entries may be gitleaks ids ([`gitleaks_ids::names`]).
     fn applies_to(&self, rule_id: &str) -> bool {
-        self.target_rules.is_empty() || self.target_rules.iter().any(|r| r == rule_id)
+        self.target_rules.is_empty()
+            || self.target_rules.iter().any(|r| gitleaks_ids::names(rule_id, r))
     }
 }
 
@@ -450,13 +453,30 @@ impl RuleSet {
         self.allowlists.iter().any(|a| a.applies_to(&rule.id) && a.allows(ctx))
     }
 
-    /// Drops rules by id (GitLab ruleset `disable`); unknown ids are returned.
+    /// Drops rules by id or gitleaks id (GitLab ruleset `disable`, see [`Self::resolve`]);
+    /// names that match no rule are returned.
     pub fn disable(&mut self, ids: &[String]) -> Vec<String> {
-        let unknown: Vec<String> =
-            ids.iter().filter(|id| !self.by_id.contains_key(id.as_str())).cloned().collect();
-        self.rules.retain(|r| !ids.contains(&r.id));
+        let mut drop = std::collections::HashSet::new();
+        let mut unknown = Vec::new();
+        for name in ids {
+            let hit = self.resolve(name);
+            if hit.is_empty() {
+                unknown.push(name.clone());
+            }
+            drop.extend(hit);
+        }
+        self.rules.retain(|r| !drop.contains(&r.id));
         self.reindex();
         unknown
+    }
+
+    /// The ids of the rules `name` refers to: the rule with that id, else every rule whose
+    /// gitleaks ids include it (`rules/gitleaks-ids.toml`, [`gitleaks_ids::resolve`]).
+    pub fn resolve(&self, name: &str) -> Vec<String> {
+        gitleaks_ids::resolve(self.rules.iter().map(|r| r.id.as_str()), name)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     /// Mutable access for overrides (GitLab ruleset `override`).
@@ -888,7 +908,14 @@ fn resolve_config(
             base_rules = r;
             base_allow = a;
         }
-        base_rules.retain(|r| !ext.disabled_rules.contains(&r.id));
+        // Entries may be gitleaks ids: `github-pat` disables `github_personal_access_token`.
+        let disabled: std::collections::HashSet<String> = ext
+            .disabled_rules
+            .iter()
+            .flat_map(|name| gitleaks_ids::resolve(base_rules.iter().map(|r| r.id.as_str()), name))
+            .map(str::to_string)
+            .collect();
+        base_rules.retain(|r| !disabled.contains(&r.id));
     }
     let mut own = Vec::with_capacity(cfg.rules.len() + cfg.providers.len());
     for syn in cfg.rules.into_iter().chain(context::expand(origin, cfg.providers, validate)?) {

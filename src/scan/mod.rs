@@ -63,6 +63,26 @@ pub struct ScanOptions {
     /// Every rule reports its own matches, even where another rule claims the same secret
     /// more confidently or more specifically (`rules check` judges each rule on its own).
     pub report_overlaps: bool,
+    /// Which filters decide beyond what the rules say.
+    pub filters: Filters,
+}
+
+/// The filters a candidate match passes beyond its rule (`--filters`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Filters {
+    /// leakguard's own: placeholders, references and documentation example keys are
+    /// dropped, a token whose format carries a checksum must pass it (whatever rule found
+    /// it), a rule's offline `check` must pass, and where rules claim overlapping secrets
+    /// only the most confident one reports.
+    #[default]
+    Leakguard,
+    /// Only what the configuration says (regex, `secretGroup`, `entropy`, keywords, `path`,
+    /// allowlists, `required`, inline allow markers), plus gitleaks' one built-in filter: a
+    /// rule whose id contains `generic` does not report a secret that a non-generic rule
+    /// found, in full, on the same line. Checks still raise confidence but drop nothing, and
+    /// every rule reports its own matches. A gitleaks configuration then finds what gitleaks
+    /// finds.
+    Gitleaks,
 }
 
 /// The compiled scan pipeline for one rule set.
@@ -261,13 +281,18 @@ impl Scanner {
         scratch: &mut ScanScratch,
         out: &mut Vec<Finding>,
     ) -> Option<decode::LimitHit> {
+        let first = out.len();
         self.scan_plain(data, prov, scratch, out);
-        if self.opts.decode.max_depth == 0 {
-            return None;
+        let mut hit = None;
+        if self.opts.decode.max_depth > 0 {
+            let mut budget = decode::Budget::new(self.opts.decode.budget_for(data.len()));
+            self.scan_decoded(data, prov, scratch, out, 1, &mut budget);
+            hit = budget.hit;
         }
-        let mut budget = decode::Budget::new(self.opts.decode.budget_for(data.len()));
-        self.scan_decoded(data, prov, scratch, out, 1, &mut budget);
-        budget.hit
+        if self.opts.filters == Filters::Gitleaks {
+            gitleaks_generic_filter(out, first);
+        }
+        hit
     }
 
     /// Decodes the encoded segments of `data` and scans them; findings are located at the
@@ -332,7 +357,12 @@ impl Scanner {
                     && (f.location.end_line != end_line || f.location.start_column <= end_column)
             };
             let mut drop_decoded = vec![false; inner.len()];
+            // Under gitleaks' filters both stand, as in gitleaks.
+            let leakguard = self.opts.filters == Filters::Leakguard;
             out.retain(|p| {
+                if !leakguard {
+                    return true;
+                }
                 if !overlaps(p) || p.tags.iter().any(|t| t.starts_with("decoded:")) {
                     return true;
                 }
@@ -353,7 +383,11 @@ impl Scanner {
                 f.location.start_column = start_column;
                 f.location.end_line = end_line;
                 f.location.end_column = end_column;
-                f.tags.push(seg.encoding.tag().to_string());
+                // Once per encoding: base64 inside base64 is still `decoded:base64`.
+                let tag = seg.encoding.tag();
+                if !f.tags.iter().any(|t| t == tag) {
+                    f.tags.push(tag.to_string());
+                }
                 out.push(f);
             }
         }
@@ -374,6 +408,7 @@ impl Scanner {
         scratch.matches.sort_unstable_by_key(|m| (m.secret_start, m.rule));
         let path = prov.path();
         let commit = prov.commit().map(|c| c.sha.as_str());
+        let leakguard = self.opts.filters == Filters::Leakguard;
         let mut lines = LineCounter::new(data);
         scratch.candidates.clear();
         for &m in &scratch.matches {
@@ -384,7 +419,7 @@ impl Scanner {
                 }
             }
             let secret = &data[m.secret_start..m.secret_end];
-            if check::is_placeholder(secret) {
+            if leakguard && check::is_placeholder(secret) {
                 continue;
             }
             let entropy = check::entropy(secret);
@@ -392,7 +427,8 @@ impl Scanner {
                 continue;
             }
             let check = self.checks[m.rule.index()];
-            if let Some(implied) = check::implied(secret).filter(|c| Some(*c) != check) {
+            if let Some(implied) = check::implied(secret).filter(|c| leakguard && Some(*c) != check)
+            {
                 if let Verdict::Invalid(why) = implied.run(secret) {
                     tracing::trace!(rule = %rule.id, why, "embedded token fails its checksum");
                     continue;
@@ -401,6 +437,7 @@ impl Scanner {
             let mut confidence = rule.confidence;
             if let Some(c) = check {
                 match c.run(secret) {
+                    Verdict::Invalid(_) if !leakguard => {}
                     Verdict::Invalid(why) => {
                         tracing::trace!(rule = %rule.id, why, "offline check rejected candidate");
                         continue;
@@ -442,7 +479,7 @@ impl Scanner {
             });
         }
         self.resolve_companions(&mut scratch.candidates);
-        if !self.opts.report_overlaps {
+        if !self.opts.report_overlaps && leakguard {
             suppress_weaker_overlaps(&mut scratch.candidates);
         }
         for c in scratch.candidates.iter().filter(|c| c.keep) {
@@ -525,6 +562,33 @@ impl Scanner {
             }
         }
     }
+}
+
+/// gitleaks' only filter beyond the configuration (`detect/utils.go`, `filter`): a finding of
+/// a rule whose id contains `generic` (any case) is dropped when a finding of another,
+/// non-generic rule on the same start line contains its secret. Applies to `out[first..]`,
+/// the findings of one blob.
+fn gitleaks_generic_filter(out: &mut Vec<Finding>, first: usize) {
+    let generic = |f: &Finding| f.rule_id.to_ascii_lowercase().contains("generic");
+    let tail = &out[first..];
+    let drop: Vec<bool> = tail
+        .iter()
+        .map(|f| {
+            generic(f)
+                && tail.iter().any(|o| {
+                    o.location.start_line == f.location.start_line
+                        && o.rule_id != f.rule_id
+                        && o.secret.contains(f.secret.as_str())
+                        && !generic(o)
+                })
+        })
+        .collect();
+    let mut i = 0;
+    out.retain(|_| {
+        let keep = i < first || !drop[i - first];
+        i += 1;
+        keep
+    });
 }
 
 /// Where two rules claim overlapping secrets (a GitHub token inside a generic `token = ...`
