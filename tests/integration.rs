@@ -9,6 +9,7 @@ mod fuzz;
 mod git_util;
 mod hostile;
 mod long_matches;
+mod paths;
 
 #[cfg(feature = "git")]
 mod git_history;

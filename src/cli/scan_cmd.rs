@@ -212,6 +212,16 @@ pub(crate) struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
+    /// The path reported for findings in standard input (`-`), e.g. the file an editor is
+    /// showing. Default: `-`.
+    #[arg(long, value_name = "NAME")]
+    stdin_name: Option<String>,
+    /// GitLab and SARIF reports give paths relative to DIR, so merge-request and
+    /// code-scanning links work (default: the git work tree holding the first path, else the
+    /// first directory scanned, else the current directory). Text and JSON keep the paths as
+    /// given on the command line.
+    #[arg(long, value_name = "DIR")]
+    base_path: Option<PathBuf>,
 }
 
 fn parse_archive_depth(s: &str) -> Result<usize, String> {
@@ -281,14 +291,21 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     let progress = Progress::start(&stats, args.out.quiet);
     let mut sink = CollectSink::default();
     let started = Instant::now();
-    scan_streams(&scanner, &streams, &opts, &stats, &mut sink)?;
+    scan_streams(&scanner, &streams, args.stdin_name.as_deref(), &opts, &stats, &mut sink)?;
     let snap = leakguard::scan::scan_dirs(&scanner, &opts, &stats, &mut sink)?;
     progress.finish();
     meta.end = time::OffsetDateTime::now_utc();
     meta.coverage = std::mem::take(&mut sink.coverage);
     meta.coverage.normalize();
     let findings = args.filter.apply(&ignores, sink.findings, &mut meta, args.out.quiet)?;
-    let findings = finalize(findings, args.out.redact);
+    let mut findings = finalize(findings, args.out.redact);
+    if matches!(args.out.format, FormatArg::Gitlab | FormatArg::Sarif) {
+        let base = report_base(args.base_path.as_deref(), &args.paths)?;
+        for f in &mut findings {
+            f.location.path = rebase(&f.location.path, &base);
+        }
+        meta.coverage.rebase_paths(|p| rebase(p, &base));
+    }
     emit(&findings, &meta, &args.out)?;
     print_coverage(&meta.coverage, args.out.quiet, args.out.list_skipped);
     if !args.out.quiet {
@@ -298,6 +315,60 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
         eprint!("{}", rule_stats(&findings));
     }
     Ok(exit_code(&findings, &meta.coverage, &args.out))
+}
+
+/// The directory GitLab and SARIF paths are relative to (see `--base-path`), absolute.
+fn report_base(flag: Option<&Path>, paths: &[PathBuf]) -> Result<PathBuf> {
+    if let Some(dir) = flag {
+        return std::path::absolute(dir)
+            .map(|d| normalize(&d))
+            .with_context(|| format!("{}: bad --base-path", dir.display()));
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let Some(first) = paths.iter().find(|p| !is_stream_arg(p)) else { return Ok(cwd) };
+    let first = normalize(&cwd.join(first));
+    let start = if first.is_dir() { first.as_path() } else { first.parent().unwrap_or(&cwd) };
+    // The nearest enclosing git work tree (a `.git` directory, or a `.git` file in a linked
+    // worktree or submodule), found by looking, never by running git.
+    let work_tree = start.ancestors().find(|d| d.join(".git").exists());
+    Ok(work_tree
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| if first.is_dir() { first.clone() } else { cwd.clone() }))
+}
+
+/// `path` (as reported, i.e. as reached from the current directory) relative to `base`,
+/// lexically: from a work tree's `src/`, `scan .` reports `app.py` and the GitLab report
+/// `src/app.py`; absolute and `../` paths become relative too. Paths outside `base` stay.
+fn rebase(path: &str, base: &Path) -> String {
+    if path == "-" || path.is_empty() {
+        return path.to_string();
+    }
+    let Ok(abs) = std::path::absolute(path) else { return path.to_string() };
+    let abs = normalize(&abs);
+    match abs.strip_prefix(base) {
+        Ok(rel) if !rel.as_os_str().is_empty() => {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            // Skipped directories are listed as `dir/`.
+            if path.ends_with('/') { format!("{rel}/") } else { rel }
+        }
+        _ => path.to_string(),
+    }
+}
+
+/// Removes `.` and resolves `..` components lexically (`std::path::absolute` keeps them).
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// `-`: standard input.
@@ -316,10 +387,11 @@ fn is_stream_arg(p: &Path) -> bool {
 /// Reads each stream argument to its end (at most `--max-file-size` bytes) and scans it, in
 /// the order given, before the walk. A stream has no size upfront: one longer than the cap
 /// is scanned up to it and reported as a failure, since its tail was not scanned. Findings
-/// from stdin have the path `-`.
+/// from stdin have the path `-`, or `--stdin-name`.
 fn scan_streams<S: Sink>(
     scanner: &Scanner,
     streams: &[PathBuf],
+    stdin_name: Option<&str>,
     opts: &DirScanOptions,
     stats: &ScanStats,
     sink: &mut S,
@@ -334,7 +406,11 @@ fn scan_streams<S: Sink>(
     let mut found = Vec::new();
     for p in streams {
         let stdin = is_stdin_arg(p);
-        let display = if stdin { "-".to_string() } else { p.display().to_string() };
+        let display = if stdin {
+            stdin_name.unwrap_or("-").to_string()
+        } else {
+            leakguard::source::walk::reached_path(p)
+        };
         let read = if stdin {
             reader.read_stream(io::stdin().lock())
         } else {
@@ -364,7 +440,8 @@ fn scan_streams<S: Sink>(
             sink.skipped(&display, &SkipReason::Binary)?;
             continue;
         }
-        let prov = if stdin {
+        // A named stream is scanned as that file (path rules such as `.env` apply).
+        let prov = if stdin && stdin_name.is_none() {
             Provenance::Stdin
         } else {
             Provenance::File { path: p.clone(), display: display.clone() }
