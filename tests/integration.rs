@@ -4,6 +4,8 @@
 mod util;
 
 mod compat;
+#[cfg(feature = "git")]
+mod dropin;
 mod fuzz;
 #[cfg(feature = "git")]
 mod git_util;

@@ -81,6 +81,9 @@ pub(crate) struct OutputArgs {
     /// rule claims the same secret (default: one finding per secret).
     #[arg(long)]
     pub report_overlaps: bool,
+    /// Show N lines around each finding in text output, the secret masked.
+    #[arg(long, short = 'C', value_name = "N", default_value_t = 0)]
+    pub context: usize,
 }
 
 impl OutputArgs {
@@ -93,6 +96,8 @@ impl OutputArgs {
                 ..Default::default()
             },
             report_overlaps: self.report_overlaps,
+            // Kept only where it is shown.
+            context_lines: if self.format == FormatArg::Text { self.context.min(100) } else { 0 },
         }
     }
 }
@@ -288,7 +293,7 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     meta.rules =
         loaded.rules.rules().iter().map(|r| (r.id.clone(), r.description.clone())).collect();
     let stats = Arc::new(ScanStats::default());
-    let progress = Progress::start(&stats, args.out.quiet);
+    let progress = Progress::start(&stats, "files", args.out.quiet);
     let mut sink = CollectSink::default();
     let started = Instant::now();
     scan_streams(&scanner, &streams, args.stdin_name.as_deref(), &opts, &stats, &mut sink)?;
@@ -575,7 +580,7 @@ pub(crate) fn emit(findings: &[Finding], meta: &ReportMeta, out: &OutputArgs) ->
         if format == Format::Text {
             report::text::write(
                 findings,
-                &report::text::TextOptions { color, redact: out.redact },
+                &report::text::TextOptions { color, redact: out.redact, context: out.context > 0 },
                 w,
             )
         } else {
@@ -661,7 +666,9 @@ pub(crate) struct Progress {
 }
 
 impl Progress {
-    pub(crate) fn start(stats: &Arc<ScanStats>, quiet: bool) -> Progress {
+    /// A spinner on stderr after half a second: `N <what>, bytes, findings`, where `what`
+    /// names the unit scanned (`files`, `blobs`).
+    pub(crate) fn start(stats: &Arc<ScanStats>, what: &'static str, quiet: bool) -> Progress {
         let done = Arc::new(AtomicBool::new(false));
         if quiet || !io::stderr().is_terminal() {
             return Progress { done, handle: None };
@@ -683,7 +690,7 @@ impl Progress {
             while !flag.load(Ordering::Relaxed) {
                 let s = stats.snapshot(t0.elapsed());
                 bar.set_message(format!(
-                    "{} files, {}, {} findings",
+                    "{} {what}, {}, {} findings",
                     s.files,
                     indicatif::HumanBytes(s.bytes),
                     s.findings

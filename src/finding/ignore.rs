@@ -295,6 +295,7 @@ mod tests {
             blob_id: None,
             fingerprint: crate::finding::fingerprint("r", secret.as_bytes()),
             companions: vec![],
+            context: None,
         }
     }
 

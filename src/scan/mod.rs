@@ -63,6 +63,8 @@ pub struct ScanOptions {
     /// Every rule reports its own matches, even where another rule claims the same secret
     /// more confidently or more specifically (`rules check` judges each rule on its own).
     pub report_overlaps: bool,
+    /// Lines of context kept around each finding (secret redacted); 0 keeps none.
+    pub context_lines: usize,
 }
 
 /// The compiled scan pipeline for one rule set.
@@ -231,6 +233,7 @@ impl Scanner {
                 secret: String::new(),
                 matched: format!("file detected: {path}"),
                 companions: Vec::new(),
+                context: None,
                 entropy: 0.0,
                 check: None,
                 revocation_type: rule.revocation_type.clone(),
@@ -262,12 +265,30 @@ impl Scanner {
         out: &mut Vec<Finding>,
     ) -> Option<decode::LimitHit> {
         self.scan_plain(data, prov, scratch, out);
-        if self.opts.decode.max_depth == 0 {
-            return None;
+        let mut hit = None;
+        if self.opts.decode.max_depth > 0 {
+            let mut budget = decode::Budget::new(self.opts.decode.budget_for(data.len()));
+            self.scan_decoded(data, prov, scratch, out, 1, &mut budget);
+            hit = budget.hit;
         }
-        let mut budget = decode::Budget::new(self.opts.decode.budget_for(data.len()));
-        self.scan_decoded(data, prov, scratch, out, 1, &mut budget);
-        budget.hit
+        if self.opts.context_lines > 0 {
+            // Findings of earlier blobs already carry theirs; path-only findings have none.
+            let fresh = |f: &Finding| f.context.is_none() && !f.secret.is_empty();
+            let secrets: Vec<String> = out
+                .iter()
+                .filter(|f| fresh(f))
+                .flat_map(|f| {
+                    std::iter::once(f.secret.clone())
+                        .chain(f.companions.iter().map(|c| c.secret.clone()))
+                })
+                .collect();
+            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            for f in out.iter_mut().filter(|f| fresh(f)) {
+                let ctx = finding::Context::around(data, f, self.opts.context_lines, &secrets);
+                f.context = Some(ctx);
+            }
+        }
+        hit
     }
 
     /// Decodes the encoded segments of `data` and scans them; findings are located at the
@@ -467,6 +488,7 @@ impl Scanner {
                 .collect();
             out.push(Finding {
                 companions,
+                context: None,
                 rule_id: rule.id.clone(),
                 description: rule.description.clone(),
                 severity: rule.severity,
