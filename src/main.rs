@@ -3,6 +3,12 @@
 
 mod cli;
 
+/// mimalloc, not glibc's malloc: compiling a rule's regex on its first hit and growing lazy-DFA
+/// caches are many short-lived allocations, and glibc's malloc/free/consolidate were a fifth
+/// of a scan of code that names many providers (perf, BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     std::process::exit(cli::run());
 }

@@ -4,6 +4,8 @@
 mod util;
 
 mod compat;
+#[cfg(feature = "git")]
+mod dropin;
 mod fuzz;
 #[cfg(feature = "git")]
 mod git_util;
@@ -11,6 +13,7 @@ mod gitleaks_compat;
 mod gitleaks_tree;
 mod hostile;
 mod long_matches;
+mod paths;
 
 #[cfg(feature = "git")]
 mod git_history;

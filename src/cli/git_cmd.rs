@@ -193,7 +193,7 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
         None => None,
     };
     let stats = Arc::new(ScanStats::default());
-    let progress = Progress::start(&stats, quiet);
+    let progress = Progress::start(&stats, "blobs", quiet);
     let mut sink = CollectSink::default();
     let opts = GitScanOptions {
         threads,
@@ -298,5 +298,55 @@ pub(crate) fn run_staged(repo_path: &Path, args: StagedArgs) -> Result<i32> {
         line.push_str(" (nothing staged)");
     }
     eprintln!("{line}");
-    Ok(exit_code(&findings, &meta.coverage, &args.out))
+    let code = exit_code(&findings, &meta.coverage, &args.out);
+    if code != 0 && !findings.is_empty() {
+        eprint!("{}", commit_blocked_help(&findings));
+    }
+    Ok(code)
+}
+
+/// What a developer whose commit was blocked can do, with the exact `.leakguardignore` lines.
+fn commit_blocked_help(findings: &[leakguard::finding::Finding]) -> String {
+    let mut m = String::from(
+        "leakguard: commit blocked. To proceed, either
+  \
+         * remove the secret from the staged file (and revoke it if it was ever pushed), or
+  \
+         * if it is not a secret, add `leakguard:allow` in a comment on its line, or add
+    \
+         these lines to .leakguardignore (one content fingerprint per finding):\n",
+    );
+    m.push_str(&leakguardignore_lines(findings, "      "));
+    m.push_str(
+        "  * or skip the check for this one commit: `git commit --no-verify` (with the
+    \
+         pre-commit framework: `SKIP=leakguard git commit`).
+",
+    );
+    m
+}
+
+/// `.leakguardignore` entries for `findings`: the content fingerprint scoped to the path,
+/// with the line and rule as a comment, one per distinct (fingerprint, path).
+pub(crate) fn leakguardignore_lines(
+    findings: &[leakguard::finding::Finding],
+    indent: &str,
+) -> String {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = String::new();
+    for f in findings {
+        if !seen.insert((&f.fingerprint, &f.location.path)) {
+            continue;
+        }
+        let path = if f.location.path.contains(char::is_whitespace) || f.location.path.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", f.location.path)
+        };
+        out.push_str(&format!(
+            "{indent}{}{path}  # line {} {}\n",
+            f.fingerprint, f.location.start_line, f.rule_id
+        ));
+    }
+    out
 }

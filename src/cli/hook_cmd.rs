@@ -279,6 +279,10 @@ fn blocked_message(findings: &[Finding]) -> String {
         }
     }
     m.push_str("\nTo push your changes you must remove the identified secrets.\n");
+    m.push_str(
+        "If a finding is not a secret, add `leakguard:allow` in a comment on its line (amend \
+         the commit), then push again.\n",
+    );
     m.push_str(&format!(
         "To skip secret push protection, add the following Git push option to your push \
          command: `-o {}`\n(or put \"{}\" in a commit message; skips are visible to reviewers)",

@@ -76,6 +76,19 @@ enum Command {
     #[cfg(feature = "revoke")]
     #[command(subcommand)]
     Partner(revoke_cmd::PartnerCommand),
+    /// Print a shell completion script (e.g. `leakguard completions bash >
+    /// /usr/share/bash-completion/completions/leakguard`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page (roff): `leakguard man > leakguard.1`, `leakguard man scan >
+    /// leakguard-scan.1`.
+    Man {
+        /// A subcommand's page instead of the top-level one.
+        subcommand: Option<String>,
+    },
 }
 
 /// Options that choose the rule set, shared by subcommands.
@@ -119,6 +132,12 @@ pub(crate) fn run() -> i32 {
         Command::Keys(cmd) => revoke_cmd::keys(cmd),
         #[cfg(feature = "revoke")]
         Command::Partner(cmd) => revoke_cmd::partner(cmd),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "leakguard", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man { subcommand } => man(subcommand.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -130,6 +149,28 @@ pub(crate) fn run() -> i32 {
             EXIT_ERROR
         }
     }
+}
+
+/// Man pages from the same clap definitions as `--help`, so they cannot drift: `leakguard.1`,
+/// or with a subcommand name `leakguard-<name>.1` (git's layout).
+fn man(subcommand: Option<&str>) -> anyhow::Result<i32> {
+    use std::io::Write;
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let page = match subcommand {
+        None => cmd,
+        Some(name) => {
+            let Some(sub) = cmd.find_subcommand(name) else {
+                let names: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+                anyhow::bail!("no subcommand \"{name}\" (one of: {})", names.join(", "));
+            };
+            let full = format!("leakguard-{name}");
+            sub.clone().name(full.clone()).display_name(full).version(env!("CARGO_PKG_VERSION"))
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    clap_mangen::Man::new(page).render(&mut out)?;
+    out.flush()?;
+    Ok(0)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -99,6 +99,9 @@ pub(crate) struct OutputArgs {
     /// findings.
     #[arg(long, value_enum, default_value_t = FiltersArg::Leakguard)]
     pub filters: FiltersArg,
+    /// Show N lines around each finding in text output, the secret masked.
+    #[arg(long, short = 'C', value_name = "N", default_value_t = 0)]
+    pub context: usize,
 }
 
 impl OutputArgs {
@@ -115,6 +118,8 @@ impl OutputArgs {
                 FiltersArg::Leakguard => leakguard::scan::Filters::Leakguard,
                 FiltersArg::Gitleaks => leakguard::scan::Filters::Gitleaks,
             },
+            // Kept only where it is shown.
+            context_lines: if self.format == FormatArg::Text { self.context.min(100) } else { 0 },
         }
     }
 }
@@ -234,6 +239,16 @@ pub(crate) struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
+    /// The path reported for findings in standard input (`-`), e.g. the file an editor is
+    /// showing. Default: `-`.
+    #[arg(long, value_name = "NAME")]
+    stdin_name: Option<String>,
+    /// GitLab and SARIF reports give paths relative to DIR, so merge-request and
+    /// code-scanning links work (default: the git work tree holding the first path, else the
+    /// first directory scanned, else the current directory). Text and JSON keep the paths as
+    /// given on the command line.
+    #[arg(long, value_name = "DIR")]
+    base_path: Option<PathBuf>,
 }
 
 fn parse_archive_depth(s: &str) -> Result<usize, String> {
@@ -299,17 +314,24 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     let mut meta = ReportMeta::now();
     meta.set_rules(&loaded.rules);
     let stats = Arc::new(ScanStats::default());
-    let progress = Progress::start(&stats, args.out.quiet);
+    let progress = Progress::start(&stats, "files", args.out.quiet);
     let mut sink = CollectSink::default();
     let started = Instant::now();
-    scan_streams(&scanner, &streams, &opts, &stats, &mut sink)?;
+    scan_streams(&scanner, &streams, args.stdin_name.as_deref(), &opts, &stats, &mut sink)?;
     let snap = leakguard::scan::scan_dirs(&scanner, &opts, &stats, &mut sink)?;
     progress.finish();
     meta.end = time::OffsetDateTime::now_utc();
     meta.coverage = std::mem::take(&mut sink.coverage);
     meta.coverage.normalize();
     let findings = args.filter.apply(&ignores, sink.findings, &mut meta, args.out.quiet)?;
-    let findings = finalize(findings, args.out.redact);
+    let mut findings = finalize(findings, args.out.redact);
+    if matches!(args.out.format, FormatArg::Gitlab | FormatArg::Sarif) {
+        let base = report_base(args.base_path.as_deref(), &args.paths)?;
+        for f in &mut findings {
+            f.location.path = rebase(&f.location.path, &base);
+        }
+        meta.coverage.rebase_paths(|p| rebase(p, &base));
+    }
     emit(&findings, &meta, &args.out)?;
     print_coverage(&meta.coverage, args.out.quiet, args.out.list_skipped);
     if !args.out.quiet {
@@ -319,6 +341,60 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
         eprint!("{}", rule_stats(&findings));
     }
     Ok(exit_code(&findings, &meta.coverage, &args.out))
+}
+
+/// The directory GitLab and SARIF paths are relative to (see `--base-path`), absolute.
+fn report_base(flag: Option<&Path>, paths: &[PathBuf]) -> Result<PathBuf> {
+    if let Some(dir) = flag {
+        return std::path::absolute(dir)
+            .map(|d| normalize(&d))
+            .with_context(|| format!("{}: bad --base-path", dir.display()));
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let Some(first) = paths.iter().find(|p| !is_stream_arg(p)) else { return Ok(cwd) };
+    let first = normalize(&cwd.join(first));
+    let start = if first.is_dir() { first.as_path() } else { first.parent().unwrap_or(&cwd) };
+    // The nearest enclosing git work tree (a `.git` directory, or a `.git` file in a linked
+    // worktree or submodule), found by looking, never by running git.
+    let work_tree = start.ancestors().find(|d| d.join(".git").exists());
+    Ok(work_tree
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| if first.is_dir() { first.clone() } else { cwd.clone() }))
+}
+
+/// `path` (as reported, i.e. as reached from the current directory) relative to `base`,
+/// lexically: from a work tree's `src/`, `scan .` reports `app.py` and the GitLab report
+/// `src/app.py`; absolute and `../` paths become relative too. Paths outside `base` stay.
+fn rebase(path: &str, base: &Path) -> String {
+    if path == "-" || path.is_empty() {
+        return path.to_string();
+    }
+    let Ok(abs) = std::path::absolute(path) else { return path.to_string() };
+    let abs = normalize(&abs);
+    match abs.strip_prefix(base) {
+        Ok(rel) if !rel.as_os_str().is_empty() => {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            // Skipped directories are listed as `dir/`.
+            if path.ends_with('/') { format!("{rel}/") } else { rel }
+        }
+        _ => path.to_string(),
+    }
+}
+
+/// Removes `.` and resolves `..` components lexically (`std::path::absolute` keeps them).
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// `-`: standard input.
@@ -337,10 +413,11 @@ fn is_stream_arg(p: &Path) -> bool {
 /// Reads each stream argument to its end (at most `--max-file-size` bytes) and scans it, in
 /// the order given, before the walk. A stream has no size upfront: one longer than the cap
 /// is scanned up to it and reported as a failure, since its tail was not scanned. Findings
-/// from stdin have the path `-`.
+/// from stdin have the path `-`, or `--stdin-name`.
 fn scan_streams<S: Sink>(
     scanner: &Scanner,
     streams: &[PathBuf],
+    stdin_name: Option<&str>,
     opts: &DirScanOptions,
     stats: &ScanStats,
     sink: &mut S,
@@ -355,7 +432,11 @@ fn scan_streams<S: Sink>(
     let mut found = Vec::new();
     for p in streams {
         let stdin = is_stdin_arg(p);
-        let display = if stdin { "-".to_string() } else { p.display().to_string() };
+        let display = if stdin {
+            stdin_name.unwrap_or("-").to_string()
+        } else {
+            leakguard::source::walk::reached_path(p)
+        };
         let read = if stdin {
             reader.read_stream(io::stdin().lock())
         } else {
@@ -385,7 +466,8 @@ fn scan_streams<S: Sink>(
             sink.skipped(&display, &SkipReason::Binary)?;
             continue;
         }
-        let prov = if stdin {
+        // A named stream is scanned as that file (path rules such as `.env` apply).
+        let prov = if stdin && stdin_name.is_none() {
             Provenance::Stdin
         } else {
             Provenance::File { path: p.clone(), display: display.clone() }
@@ -520,7 +602,7 @@ pub(crate) fn emit(findings: &[Finding], meta: &ReportMeta, out: &OutputArgs) ->
         if format == Format::Text {
             report::text::write(
                 findings,
-                &report::text::TextOptions { color, redact: out.redact },
+                &report::text::TextOptions { color, redact: out.redact, context: out.context > 0 },
                 w,
             )
         } else {
@@ -606,7 +688,9 @@ pub(crate) struct Progress {
 }
 
 impl Progress {
-    pub(crate) fn start(stats: &Arc<ScanStats>, quiet: bool) -> Progress {
+    /// A spinner on stderr after half a second: `N <what>, bytes, findings`, where `what`
+    /// names the unit scanned (`files`, `blobs`).
+    pub(crate) fn start(stats: &Arc<ScanStats>, what: &'static str, quiet: bool) -> Progress {
         let done = Arc::new(AtomicBool::new(false));
         if quiet || !io::stderr().is_terminal() {
             return Progress { done, handle: None };
@@ -628,7 +712,7 @@ impl Progress {
             while !flag.load(Ordering::Relaxed) {
                 let s = stats.snapshot(t0.elapsed());
                 bar.set_message(format!(
-                    "{} files, {}, {} findings",
+                    "{} {what}, {}, {} findings",
                     s.files,
                     indicatif::HumanBytes(s.bytes),
                     s.findings

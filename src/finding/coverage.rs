@@ -140,6 +140,16 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// Rewrites every listed path (reports that give paths relative to another base).
+    pub fn rebase_paths(&mut self, f: impl Fn(&str) -> String) {
+        for (path, _) in &mut self.skipped {
+            *path = f(path);
+        }
+        for failure in &mut self.failures {
+            failure.path = f(&failure.path);
+        }
+    }
+
     /// Records a policy skip.
     pub fn skip(&mut self, path: impl Into<String>, reason: SkipReason) {
         self.skipped.push((path.into(), reason));

@@ -301,6 +301,7 @@ mod tests {
             blob_id: None,
             fingerprint: crate::finding::fingerprint("r", secret.as_bytes()),
             companions: vec![],
+            context: None,
         }
     }
 

@@ -70,6 +70,65 @@ pub struct Finding {
     /// The other parts of a composite secret (`[[rules.required]]`), e.g. the key id that
     /// goes with a secret key: one finding carries both.
     pub companions: Vec<Companion>,
+    /// The lines around the finding with its secret redacted, when the scan was asked for
+    /// them ([`crate::scan::ScanOptions::context_lines`]); `None` otherwise.
+    pub context: Option<Context>,
+}
+
+/// Lines around a finding, secret redacted (`--context N` in text output).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Number of the first line shown (1-based).
+    pub first_line: usize,
+    /// The lines, without line endings, each cut to [`CONTEXT_LINE_MAX`] characters.
+    pub lines: Vec<String>,
+}
+
+/// Longest context line shown, in characters: a minified file's one line is not printed whole.
+pub const CONTEXT_LINE_MAX: usize = 240;
+
+/// What replaces the secret in context lines.
+const CONTEXT_MASK: &str = "*****";
+
+impl Context {
+    /// `n` lines either side of `f` in `data` (the blob `f` was found in), with `f`'s span
+    /// and every occurrence of `secrets` (all secrets found in the blob, the companions'
+    /// included) masked. The span of a finding in encoded text is the whole encoded segment,
+    /// so no encoded form of the secret is shown either.
+    pub fn around(data: &[u8], f: &Finding, n: usize, secrets: &[&str]) -> Context {
+        let (start, end) = (f.location.start_line.max(1), f.location.end_line.max(1));
+        let first_line = start.saturating_sub(n).max(1);
+        let last_line = end.saturating_add(n);
+        let mut secrets: Vec<&str> = secrets.iter().copied().filter(|s| s.len() >= 4).collect();
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let data = data.strip_suffix(b"\n").unwrap_or(data);
+        let mut lines = Vec::new();
+        for (i, raw) in data.split(|&b| b == b'\n').enumerate().skip(first_line - 1) {
+            let no = i + 1;
+            if no > last_line {
+                break;
+            }
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let mut chars: Vec<char> = String::from_utf8_lossy(raw).chars().collect();
+            if (start..=end).contains(&no) {
+                let from = if no == start { f.location.start_column.saturating_sub(1) } else { 0 };
+                let to = if no == end { f.location.end_column } else { chars.len() };
+                let (from, to) = (from.min(chars.len()), to.min(chars.len()));
+                if from < to {
+                    chars.splice(from..to, CONTEXT_MASK.chars());
+                }
+            }
+            let mut line: String = chars.into_iter().collect();
+            for s in &secrets {
+                line = line.replace(s, CONTEXT_MASK);
+            }
+            if line.chars().count() > CONTEXT_LINE_MAX {
+                line = line.chars().take(CONTEXT_LINE_MAX).chain("…".chars()).collect();
+            }
+            lines.push(line);
+        }
+        Context { first_line, lines }
+    }
 }
 
 /// One other part of a composite finding.

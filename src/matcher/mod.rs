@@ -102,9 +102,11 @@ struct Compiled {
     /// Lowercased keywords (for the window analysis).
     keywords: Vec<String>,
     secret_group: Option<usize>,
-    /// The regex and what its pattern proves about where matches lie, built on first use;
-    /// an error is kept so it is reported once, not per hit.
-    regex: OnceLock<Result<(meta::Regex, Shape), String>>,
+    /// What the pattern proves about where matches lie, analysed on the first keyword hit.
+    shape: OnceLock<Shape>,
+    /// The regex, compiled on the first window that passes the shape's run check; an error
+    /// is kept so it is reported once, not per hit.
+    regex: OnceLock<Result<meta::Regex, String>>,
 }
 
 /// The haystack range a match related to the keyword hit at `pos` lies in (module docs):
@@ -130,13 +132,23 @@ fn window(shape: &Shape, h: &[u8], pos: usize) -> (usize, usize) {
 }
 
 impl Compiled {
-    fn get(&self) -> Result<&(meta::Regex, Shape), &str> {
+    fn shape(&self) -> &Shape {
+        self.shape.get_or_init(|| {
+            let shape = rules::regex::shape(&self.pattern, &self.keywords);
+            tracing::trace!(rule = %self.id, ?shape, "analysed rule regex");
+            shape
+        })
+    }
+
+    fn get(&self) -> Result<&meta::Regex, &str> {
         self.regex
             .get_or_init(|| {
-                let re = rules::regex::compile(&self.pattern)?;
-                let shape = rules::regex::shape(&self.pattern, &self.keywords);
-                tracing::trace!(rule = %self.id, ?shape, "compiled rule regex");
-                Ok((re, shape))
+                tracing::trace!(rule = %self.id, "compiling rule regex");
+                let shape = self.shape();
+                rules::regex::compile_for(
+                    &self.pattern,
+                    !(shape.keyword_inside && shape.single_line),
+                )
             })
             .as_ref()
             .map_err(String::as_str)
@@ -203,6 +215,7 @@ impl Matcher {
                 pattern: pattern.clone(),
                 keywords: rule.keywords.clone(),
                 secret_group: rule.secret_group,
+                shape: OnceLock::new(),
                 regex: OnceLock::new(),
             }));
             if rule.keywords.is_empty() {
@@ -280,31 +293,30 @@ impl Matcher {
                 i += 1;
                 continue;
             };
-            let shape = match c.get() {
-                Ok(&(_, shape)) => shape,
-                Err(message) => {
-                    tracing::debug!(rule = %c.id, message, "rule regex does not compile; skipped");
-                    while i < scratch.hits.len() && scratch.hits[i].0 == rule {
-                        i += 1;
-                    }
-                    continue;
-                }
-            };
+            let shape = c.shape();
             scratch.windows.clear();
             while i < scratch.hits.len() && scratch.hits[i].0 == rule {
-                let (start, end) = window(&shape, haystack, scratch.hits[i].1);
+                let (start, end) = window(shape, haystack, scratch.hits[i].1);
                 match scratch.windows.last_mut() {
                     Some(last) if start <= last.1 => last.1 = last.1.max(end),
                     _ => scratch.windows.push((start, end)),
                 }
                 i += 1;
             }
+            if shape.runs[0].is_some() {
+                let runs = shape.runs.iter().flatten();
+                scratch.windows.retain(|&(s, e)| runs.clone().all(|r| r.found_in(&haystack[s..e])));
+                if scratch.windows.is_empty() {
+                    continue;
+                }
+            }
             let windows = std::mem::take(&mut scratch.windows);
             self.confirm(RuleId(rule), c, haystack, &windows, scratch, out);
             scratch.windows = windows;
         }
         for &rule in &inner.unkeyed {
-            if let Some(c) = inner.rules[rule.index()].as_ref() {
+            let Some(c) = inner.rules[rule.index()].as_ref() else { continue };
+            if c.shape().runs.iter().flatten().all(|run| run.found_in(haystack)) {
                 self.confirm(rule, c, haystack, &[(0, haystack.len())], scratch, out);
             }
         }
@@ -319,7 +331,13 @@ impl Matcher {
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
     ) {
-        let Ok((regex, _)) = c.get() else { return };
+        let regex = match c.get() {
+            Ok(regex) => regex,
+            Err(message) => {
+                tracing::debug!(rule = %c.id, message, "rule regex does not compile; skipped");
+                return;
+            }
+        };
         let slot = &mut scratch.caches[rule.index()];
         let (cache, caps) =
             slot.get_or_insert_with(|| (regex.create_cache(), regex.create_captures()));

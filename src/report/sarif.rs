@@ -42,7 +42,7 @@ const SECURITY_SEVERITY: [&str; 5] = ["1.0", "3.0", "5.5", "8.0", "9.5"];
 /// The `security-severity` of a rule: its severity on GitHub's scale (`>= 9.0` critical,
 /// `7.0–8.9` high, `4.0–6.9` medium, below that low), one step lower when only a generic
 /// pattern (low confidence) backs it.
-pub fn security_severity(severity: Severity, confidence: Confidence) -> &'static str {
+pub(crate) fn security_severity(severity: Severity, confidence: Confidence) -> &'static str {
     let step: usize = match severity {
         Severity::Info => 0,
         Severity::Low => 1,
@@ -55,7 +55,7 @@ pub fn security_severity(severity: Severity, confidence: Confidence) -> &'static
 }
 
 /// The SARIF `level` of a finding (or rule) with this confidence and severity.
-pub fn level(severity: Severity, confidence: Confidence) -> &'static str {
+pub(crate) fn level(severity: Severity, confidence: Confidence) -> &'static str {
     match (confidence, severity) {
         (_, Severity::Info | Severity::Low) | (Confidence::Low, _) => "note",
         (Confidence::High, Severity::Critical | Severity::High) => "error",
@@ -77,7 +77,7 @@ fn unique<'a>(tags: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
 /// A reported path as a URI reference: bytes outside RFC 3986's unreserved characters,
 /// sub-delimiters, `/` and `@` are percent-encoded (`:` too, so that a first segment never
 /// reads as a scheme), so spaces, `%`, `#`, `?` and non-ASCII names stay valid and relative.
-pub fn path_uri(path: &str) -> String {
+pub(crate) fn path_uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for &b in path.as_bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b) {

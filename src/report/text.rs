@@ -11,6 +11,8 @@ pub struct TextOptions {
     pub color: bool,
     /// Show `REDACTED` instead of a masked prefix.
     pub redact: bool,
+    /// Print each finding's context lines (the scan kept them: `--context N`).
+    pub context: bool,
 }
 
 /// Writes one line per finding: `path:line:col: rule  secret  (confidence) description`.
@@ -38,11 +40,33 @@ pub fn write(findings: &[Finding], opts: &TextOptions, w: &mut dyn Write) -> io:
                 f.location.start_column
             ),
         };
+        // A secret found by decoding base64 or percent-encoding is not visible as such in
+        // the file: say how it was found.
+        let decoded: Vec<&str> = f.tags.iter().filter_map(|t| t.strip_prefix("decoded:")).collect();
+        let decoded = if decoded.is_empty() {
+            String::new()
+        } else {
+            format!("  [decoded from {}]", decoded.join(" in "))
+        };
         writeln!(
             w,
-            "{bold}{place}{reset}: {red}{}{reset}  {shown}  {dim}({} confidence) {}{reset}",
+            "{bold}{place}{reset}: {red}{}{reset}  {shown}  {dim}({} confidence) {}{reset}{decoded}",
             f.rule_id, f.confidence, f.description
         )?;
+        if let Some(ctx) = f.context.as_ref().filter(|_| opts.context) {
+            let last = ctx.first_line + ctx.lines.len().saturating_sub(1);
+            let width = last.to_string().len();
+            for (i, line) in ctx.lines.iter().enumerate() {
+                let no = ctx.first_line + i;
+                let mark = if (f.location.start_line..=f.location.end_line).contains(&no) {
+                    '>'
+                } else {
+                    ' '
+                };
+                writeln!(w, "  {dim}{mark} {no:>width$} |{reset} {line}")?;
+            }
+            writeln!(w)?;
+        }
     }
     Ok(())
 }

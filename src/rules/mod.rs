@@ -453,7 +453,7 @@ impl RuleSet {
         self.allowlists.iter().any(|a| a.applies_to(&rule.id) && a.allows(ctx))
     }
 
-    /// Drops rules by id or gitleaks id (GitLab ruleset `disable`, see [`Self::resolve`]);
+    /// Drops rules by id or gitleaks id (GitLab ruleset `disable`, see [`gitleaks_ids::resolve`]);
     /// names that match no rule are returned.
     pub fn disable(&mut self, ids: &[String]) -> Vec<String> {
         let mut drop = std::collections::HashSet::new();
@@ -472,7 +472,7 @@ impl RuleSet {
 
     /// The ids of the rules `name` refers to: the rule with that id, else every rule whose
     /// gitleaks ids include it (`rules/gitleaks-ids.toml`, [`gitleaks_ids::resolve`]).
-    pub fn resolve(&self, name: &str) -> Vec<String> {
+    pub(crate) fn resolve(&self, name: &str) -> Vec<String> {
         gitleaks_ids::resolve(self.rules.iter().map(|r| r.id.as_str()), name)
             .into_iter()
             .map(str::to_string)

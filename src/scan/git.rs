@@ -356,6 +356,11 @@ pub fn scan_blobs<J: BlobJobs, S: Sink>(
                     if done.skipped {
                         stats.skipped.fetch_add(1, Ordering::Relaxed);
                     }
+                    // A running count for the progress line; the exact number (after
+                    // attribution and deduplication) is stored at the end.
+                    if let Outcome::Findings(f) | Outcome::FindingsAndError(f, ..) = &done.outcome {
+                        stats.findings.fetch_add(f.len() as u64, Ordering::Relaxed);
+                    }
                     let step = handle(done, &ctx, &mut dedup, &mut cache, &mut sink, &mut summary);
                     match step {
                         Ok(true) => {}

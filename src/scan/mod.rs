@@ -65,6 +65,8 @@ pub struct ScanOptions {
     pub report_overlaps: bool,
     /// Which filters decide beyond what the rules say.
     pub filters: Filters,
+    /// Lines of context kept around each finding (secret redacted); 0 keeps none.
+    pub context_lines: usize,
 }
 
 /// The filters a candidate match passes beyond its rule (`--filters`).
@@ -251,6 +253,7 @@ impl Scanner {
                 secret: String::new(),
                 matched: format!("file detected: {path}"),
                 companions: Vec::new(),
+                context: None,
                 entropy: 0.0,
                 check: None,
                 revocation_type: rule.revocation_type.clone(),
@@ -291,6 +294,23 @@ impl Scanner {
         }
         if self.opts.filters == Filters::Gitleaks {
             gitleaks_generic_filter(out, first);
+        }
+        if self.opts.context_lines > 0 {
+            // Findings of earlier blobs already carry theirs; path-only findings have none.
+            let fresh = |f: &Finding| f.context.is_none() && !f.secret.is_empty();
+            let secrets: Vec<String> = out
+                .iter()
+                .filter(|f| fresh(f))
+                .flat_map(|f| {
+                    std::iter::once(f.secret.clone())
+                        .chain(f.companions.iter().map(|c| c.secret.clone()))
+                })
+                .collect();
+            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            for f in out.iter_mut().filter(|f| fresh(f)) {
+                let ctx = finding::Context::around(data, f, self.opts.context_lines, &secrets);
+                f.context = Some(ctx);
+            }
         }
         hit
     }
@@ -504,6 +524,7 @@ impl Scanner {
                 .collect();
             out.push(Finding {
                 companions,
+                context: None,
                 rule_id: rule.id.clone(),
                 description: rule.description.clone(),
                 severity: rule.severity,

@@ -76,6 +76,22 @@ pub fn display_path(root: &Path, path: &Path, root_is_dir: bool) -> String {
     if s.is_empty() { path.to_string_lossy().into_owned() } else { s }
 }
 
+/// The path by which the user reached an entry (ripgrep's manners): the root as given joined
+/// with the entry's path below it, `/`-separated, without a leading `./`. `scan src` reports
+/// `src/app.py`, `scan .` reports `app.py`, an absolute root gives absolute paths.
+pub fn reached_path(path: &Path) -> String {
+    display_path(Path::new(""), path, false)
+}
+
+/// An entry's path relative to the root it was found under (`depth` levels up), what
+/// `--exclude` globs are matched against; a root itself is matched by its reached path.
+fn root_relative(path: &Path, depth: usize) -> String {
+    match path.ancestors().nth(depth) {
+        Some(root) if depth > 0 => display_path(root, path, true),
+        _ => reached_path(path),
+    }
+}
+
 /// Walks `roots` in parallel. `make_visitor` is called once per walker thread; the visitor
 /// returns `false` to stop the whole walk.
 pub fn walk_parallel<M, V>(
@@ -108,24 +124,15 @@ pub fn walk_parallel<M, V>(
     let matchers = if opts.no_ignore { None } else { Some(IgnoreMatchers::new(&builder(true))) };
     let mut walker = builder(false);
     walker.threads(opts.threads).filter_entry(|e| e.file_name() != ".git");
-    let single_dir_root = roots.len() == 1 && first.is_dir();
-    let root = first.clone();
     // Each thread has its own matchers (no lock on the hot path), so each meets a bad line
     // of an ignore file on its own: it is reported once.
     let ignore_errors = Arc::new(Mutex::new(HashSet::new()));
     walker.build_parallel().run(|| {
         let mut visit = make_visitor();
         let excludes = excludes.clone();
-        let root = root.clone();
         let mut matchers = matchers.clone();
         let ignore_errors = ignore_errors.clone();
-        let show = move |path: &Path| {
-            if single_dir_root {
-                display_path(&root, path, true)
-            } else {
-                display_path(Path::new(""), path, false)
-            }
-        };
+        let show = reached_path;
         Box::new(move |entry| {
             let item = match entry {
                 Err(err) => WalkItem::Error {
@@ -156,11 +163,12 @@ pub fn walk_parallel<M, V>(
                             return if visit(item) { WalkState::Skip } else { WalkState::Quit };
                         }
                     }
+                    let excluded = || {
+                        !excludes.is_empty()
+                            && excludes.is_excluded(&root_relative(path, entry.depth()))
+                    };
                     if is_dir {
-                        if entry.depth() > 0
-                            && !excludes.is_empty()
-                            && excludes.is_excluded(&display)
-                        {
+                        if entry.depth() > 0 && excluded() {
                             let item = WalkItem::Excluded {
                                 display: format!("{display}/"),
                                 by: ExcludedBy::Pattern,
@@ -169,7 +177,7 @@ pub fn walk_parallel<M, V>(
                         }
                         return WalkState::Continue;
                     }
-                    if !excludes.is_empty() && excludes.is_excluded(&display) {
+                    if excluded() {
                         WalkItem::Excluded { display, by: ExcludedBy::Pattern }
                     } else if ft.is_symlink() {
                         match std::fs::metadata(path) {
