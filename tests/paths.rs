@@ -25,7 +25,7 @@ fn paths_in_every_format(d: &Dir, cwd: &str, args: &[&str]) -> [Vec<String>; 4] 
         assert_eq!(out.code, 1, "scan {args:?} -f {format} from {cwd}: {}", out.stderr);
         out.stdout
     };
-    let mut sorted = |mut v: Vec<String>| {
+    let sorted = |mut v: Vec<String>| {
         v.sort();
         v.dedup();
         v
@@ -81,7 +81,8 @@ fn paths_are_reported_as_reached_and_reports_are_work_tree_relative() {
     let abs = repo.join("src").to_string_lossy().into_owned();
     let abs_file = format!("{abs}/app.py");
     // (cwd, args, text/json paths, gitlab/sarif paths)
-    let table: &[(&str, Vec<&str>, &[&str], &[&str])] = &[
+    type Case<'a> = (&'a str, Vec<&'a str>, &'a [&'a str], &'a [&'a str]);
+    let table: &[Case] = &[
         ("repo", vec!["."], &["lib/app.py", "src/app.py"], &["lib/app.py", "src/app.py"]),
         ("repo", vec!["src"], &["src/app.py"], &["src/app.py"]),
         ("repo", vec!["./src"], &["src/app.py"], &["src/app.py"]),
