@@ -3,7 +3,7 @@
 //! The library finds leaked credentials in bytes, files, directory trees and (with other
 //! modules) git history, and reports them in GitLab, SARIF, JSON Lines and text formats.
 //!
-//! Data flows one way (see `ARCHITECTURE` in the README):
+//! Data flows one way (see `docs/ARCHITECTURE.md`):
 //!
 //! ```text
 //! source (walk, read) ─► scan (driver, Scanner) ─► matcher (keywords + regex windows)

@@ -162,8 +162,8 @@ fn gitlab_template_script_produces_a_schema_valid_report() {
     r.write("app/settings.py", &format!("GITHUB_TOKEN = \"{}\"\n", github_pat(35)));
     let head = r.commit("add settings");
     // (scenario, CI variables, findings expected)
-    #[allow(clippy::type_complexity)]
-    let scenarios: Vec<(&str, Vec<(&str, &str)>, usize)> = vec![
+    type Scenario<'a> = (&'a str, Vec<(&'a str, &'a str)>, usize);
+    let scenarios: Vec<Scenario> = vec![
         (
             "default branch work tree",
             vec![("CI_COMMIT_BRANCH", "main"), ("CI_DEFAULT_BRANCH", "main")],

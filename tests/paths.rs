@@ -81,8 +81,8 @@ fn paths_are_reported_as_reached_and_reports_are_work_tree_relative() {
     let abs = repo.join("src").to_string_lossy().into_owned();
     let abs_file = format!("{abs}/app.py");
     // (cwd, args, text/json paths, gitlab/sarif paths)
-    #[allow(clippy::type_complexity)]
-    let table: &[(&str, Vec<&str>, &[&str], &[&str])] = &[
+    type Case<'a> = (&'a str, Vec<&'a str>, &'a [&'a str], &'a [&'a str]);
+    let table: &[Case] = &[
         ("repo", vec!["."], &["lib/app.py", "src/app.py"], &["lib/app.py", "src/app.py"]),
         ("repo", vec!["src"], &["src/app.py"], &["src/app.py"]),
         ("repo", vec!["./src"], &["src/app.py"], &["src/app.py"]),

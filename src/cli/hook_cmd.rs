@@ -1,6 +1,6 @@
 //! `leakguard hook pre-commit` and `leakguard hook pre-receive`.
 //!
-//! Design decision: the pre-receive hook follows GitLab's secret push protection (SPECS §4.4)
+//! Design decision: the pre-receive hook follows GitLab's secret push protection
 //! in what it scans (blobs the push adds, binaries and blobs over 1 MiB skipped), how it can
 //! be skipped (push option or commit-message marker, always said out loud), and what the
 //! pusher sees (per commit, `path:line | description`; `GL-HOOK-ERR: ` prefixes under GitLab).
