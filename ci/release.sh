@@ -71,8 +71,9 @@ if [ -z "$binary" ]; then
     fi
 
     # ---- build ---------------------------------------------------------------------------
-    export CARGO_PROFILE_RELEASE_LTO_STRIP=symbols
-    run cargo zigbuild --locked --profile "$profile" --features "$features" --target "$triple.$glibc"
+    # Not CARGO_PROFILE_RELEASE_LTO_STRIP: cargo reads that as profile `release`, key `lto`.
+    run cargo zigbuild --locked --profile "$profile" --features "$features" \
+        --target "$triple.$glibc" --config "profile.$profile.strip=\"symbols\""
     binary=$root/target/$triple/$profile/leakguard
 fi
 [ -x "$binary" ] || die "no executable binary at $binary"
