@@ -36,3 +36,5 @@ pub mod revoke;
 pub mod rules;
 pub mod scan;
 pub mod source;
+#[cfg(feature = "validate")]
+pub mod validate;

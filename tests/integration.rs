@@ -31,3 +31,5 @@ mod revoke;
 mod rules_cli;
 mod sarif;
 mod scan_cli;
+#[cfg(all(feature = "validate", feature = "git"))]
+mod validate;

@@ -216,6 +216,8 @@ pub(crate) fn run(args: GitArgs) -> Result<i32> {
     add_notes(&result, &mut sink, &mut meta);
     let ignores = args.filter.load(work_dir.as_deref().unwrap_or(repo.git_dir()))?;
     let findings = args.filter.apply(&ignores, sink.findings, &mut meta, args.out.quiet)?;
+    let mut findings = findings;
+    super::scan_cmd::validate(&mut findings, &loaded.rules, &args.out);
     let findings = finalize(findings, args.out.redact);
     emit(&findings, &meta, &args.out)?;
     print_coverage(&meta.coverage, quiet, args.out.list_skipped);
@@ -279,6 +281,8 @@ pub(crate) fn run_staged(repo_path: &Path, args: StagedArgs) -> Result<i32> {
     }
     let ignores = args.filter.load(work_dir.as_deref().unwrap_or(repo.git_dir()))?;
     let findings = args.filter.apply(&ignores, sink.findings, &mut meta, args.out.quiet)?;
+    let mut findings = findings;
+    super::scan_cmd::validate(&mut findings, &loaded.rules, &args.out);
     let findings = finalize(findings, args.out.redact);
     emit(&findings, &meta, &args.out)?;
     print_coverage(&meta.coverage, args.out.quiet, args.out.list_skipped);

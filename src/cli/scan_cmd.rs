@@ -102,6 +102,26 @@ pub(crate) struct OutputArgs {
     /// Show N lines around each finding in text output, the secret masked.
     #[arg(long, short = 'C', value_name = "N", default_value_t = 0)]
     pub context: usize,
+    /// Ask each secret's provider whether it is active (read-only requests to the provider's
+    /// fixed API host; off by default, never in `hook pre-receive`).
+    #[cfg(feature = "validate")]
+    #[arg(long)]
+    pub validate: bool,
+    /// With --validate: send RULE_OR_HOST's requests to URL instead (GitHub Enterprise,
+    /// self-managed GitLab, a proxy, tests), e.g. `api.github.com=https://ghe.example/api/v3`.
+    #[cfg(feature = "validate")]
+    #[arg(long, value_name = "KEY=URL", requires = "validate", value_parser = parse_endpoint)]
+    pub validate_endpoint: Vec<(String, String)>,
+    /// With --validate: the most requests one run sends; further findings are `unknown`.
+    #[cfg(feature = "validate")]
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub validate_max_requests: usize,
+    /// With --validate: report only findings with these statuses (comma-separated: active,
+    /// inactive, unknown, unverifiable; default all).
+    #[cfg(feature = "validate")]
+    #[arg(long, value_name = "LIST", requires = "validate", value_delimiter = ',',
+          value_parser = parse_status)]
+    pub results: Vec<leakguard::finding::ValidationStatus>,
 }
 
 impl OutputArgs {
@@ -324,6 +344,8 @@ pub(crate) fn run(args: ScanArgs) -> Result<i32> {
     meta.coverage = std::mem::take(&mut sink.coverage);
     meta.coverage.normalize();
     let findings = args.filter.apply(&ignores, sink.findings, &mut meta, args.out.quiet)?;
+    let mut findings = findings;
+    validate(&mut findings, &loaded.rules, &args.out);
     let mut findings = finalize(findings, args.out.redact);
     if matches!(args.out.format, FormatArg::Gitlab | FormatArg::Sarif) {
         let base = report_base(args.base_path.as_deref(), &args.paths)?;
@@ -537,6 +559,74 @@ pub(crate) fn excludes(flag: &[String]) -> Result<ExcludeSet> {
 }
 
 /// Sorts findings by location for stable output and applies redaction.
+#[cfg(feature = "validate")]
+fn parse_endpoint(s: &str) -> Result<(String, String), String> {
+    let (k, url) = s.split_once('=').ok_or("expected KEY=URL")?;
+    if k.is_empty() || !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err("expected KEY=URL with an http(s) URL".into());
+    }
+    Ok((k.to_string(), url.to_string()))
+}
+
+#[cfg(feature = "validate")]
+fn parse_status(s: &str) -> Result<leakguard::finding::ValidationStatus, String> {
+    leakguard::finding::ValidationStatus::parse(s.trim())
+        .ok_or_else(|| format!("{s:?}: one of active, inactive, unknown, unverifiable"))
+}
+
+/// `--validate`: asks the providers (before redaction, which removes the secrets), prints the
+/// summary, and keeps the findings `--results` asks for.
+#[cfg(feature = "validate")]
+pub(crate) fn validate(
+    findings: &mut Vec<Finding>,
+    rules: &leakguard::rules::RuleSet,
+    out: &OutputArgs,
+) {
+    use leakguard::validate::{Options, Validator};
+    if !out.validate {
+        return;
+    }
+    let v = Validator::new(Options {
+        endpoints: out.validate_endpoint.clone(),
+        max_requests: out.validate_max_requests,
+        ..Default::default()
+    });
+    v.validate_all(findings, rules);
+    if !out.quiet {
+        let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
+        for f in findings.iter() {
+            if let Some(s) = &f.validation {
+                *by.entry(s.status.as_str()).or_default() += 1;
+            }
+        }
+        let counts: Vec<String> = by.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let hosts: Vec<String> = v
+            .stats()
+            .iter()
+            .map(|(h, s)| {
+                format!(
+                    "{h} {} ({} active, {} inactive, {} unknown)",
+                    s.requests, s.active, s.inactive, s.unknown
+                )
+            })
+            .collect();
+        eprintln!(
+            "leakguard: validation: {} request(s){}{}; findings: {}",
+            v.requests(),
+            if hosts.is_empty() { "" } else { ": " },
+            hosts.join(", "),
+            if counts.is_empty() { "none".to_string() } else { counts.join(", ") }
+        );
+    }
+    if !out.results.is_empty() {
+        findings.retain(|f| f.validation.as_ref().is_some_and(|v| out.results.contains(&v.status)));
+    }
+}
+
+/// Without the `validate` feature there is nothing to ask.
+#[cfg(not(feature = "validate"))]
+pub(crate) fn validate(_: &mut Vec<Finding>, _: &leakguard::rules::RuleSet, _: &OutputArgs) {}
+
 pub(crate) fn finalize(mut findings: Vec<Finding>, redact: bool) -> Vec<Finding> {
     findings.sort_by(|a, b| {
         (&a.location.path, a.location.start_line, a.location.start_column, &a.rule_id).cmp(&(

@@ -302,6 +302,7 @@ mod tests {
             fingerprint: crate::finding::fingerprint("r", secret.as_bytes()),
             companions: vec![],
             context: None,
+            validation: None,
         }
     }
 

@@ -73,6 +73,71 @@ pub struct Finding {
     /// The lines around the finding with its secret redacted, when the scan was asked for
     /// them ([`crate::scan::ScanOptions::context_lines`]); `None` otherwise.
     pub context: Option<Context>,
+    /// What the provider said about the secret, when validation was asked for (`--validate`).
+    pub validation: Option<Validation>,
+}
+
+/// What live validation concluded about a secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValidationStatus {
+    /// The provider accepted the secret.
+    Active,
+    /// The provider rejected it (revoked, expired, never valid).
+    Inactive,
+    /// The provider could not answer (429, 5xx, timeout, no network, a redirect, the request
+    /// cap): never counted as inactive.
+    Unknown,
+    /// No read-only check exists for this kind of secret.
+    Unverifiable,
+}
+
+impl ValidationStatus {
+    /// The lowercase name used in every output and in `--results`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValidationStatus::Active => "active",
+            ValidationStatus::Inactive => "inactive",
+            ValidationStatus::Unknown => "unknown",
+            ValidationStatus::Unverifiable => "unverifiable",
+        }
+    }
+
+    /// Parses a `--results` word.
+    pub fn parse(s: &str) -> Option<ValidationStatus> {
+        Some(match s {
+            "active" => ValidationStatus::Active,
+            "inactive" => ValidationStatus::Inactive,
+            "unknown" => ValidationStatus::Unknown,
+            "unverifiable" => ValidationStatus::Unverifiable,
+            _ => return None,
+        })
+    }
+}
+
+/// The result of validating one finding. Holds no secret.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Validation {
+    /// The verdict.
+    pub status: ValidationStatus,
+    /// When it was asked (UTC, RFC 3339).
+    pub checked_at: String,
+    /// Who the secret belongs to, as the provider said (account, user), when it said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// How the verdict was reached (`HTTP 401`, `timeout`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Validation {
+    /// A result checked now.
+    pub fn new(status: ValidationStatus, detail: impl Into<String>) -> Validation {
+        let now = time::OffsetDateTime::now_utc();
+        let checked_at =
+            now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        Validation { status, checked_at, identity: None, detail: Some(detail.into()) }
+    }
 }
 
 /// Lines around a finding, secret redacted (`--context N` in text output).

@@ -72,6 +72,9 @@ struct Vulnerability<'a> {
     raw_source_code_extract: &'a str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     flags: Vec<Flag>,
+    /// Live validation's verdict, when asked for (`--validate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -186,6 +189,19 @@ pub fn write_with_flags(
                 },
                 raw_source_code_extract: &f.secret,
                 flags: flags(f),
+                details: f.validation.as_ref().map(|v| {
+                    let mut text = v.status.as_str().to_string();
+                    if let Some(id) = &v.identity {
+                        text.push_str(&format!(", identity {id}"));
+                    }
+                    if let Some(d) = &v.detail {
+                        text.push_str(&format!(" ({d})"));
+                    }
+                    serde_json::json!({
+                        "validation": {"name": "Validation", "type": "text", "value": text},
+                        "validation_checked_at": {"name": "Validated at", "type": "text", "value": v.checked_at},
+                    })
+                }),
             }
         })
         .collect();

@@ -38,6 +38,8 @@ struct Line<'a> {
     tags: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     companions: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation: Option<&'a crate::finding::Validation>,
 }
 
 #[derive(Serialize)]
@@ -81,6 +83,7 @@ pub fn write(findings: &[Finding], meta: &ReportMeta, w: &mut dyn Write) -> io::
                 .iter()
                 .map(|c| serde_json::json!({"rule_id": c.rule_id, "secret": c.secret, "line": c.line, "column": c.column}))
                 .collect(),
+            validation: f.validation.as_ref(),
         };
         serde_json::to_writer(&mut *w, &line)?;
         w.write_all(b"\n")?;

@@ -193,6 +193,9 @@ fn result(f: &Finding, index: Option<usize>) -> serde_json::Value {
         "confidence": f.confidence.as_str(),
         "severity": f.severity.as_str(),
     });
+    if let Some(v) = &f.validation {
+        props["validation"] = serde_json::to_value(v).unwrap_or_default();
+    }
     if let Some(c) = &f.commit {
         msg.push_str(&format!(" at commit {}", c.sha));
         props["commit"] =

@@ -48,9 +48,16 @@ pub fn write(findings: &[Finding], opts: &TextOptions, w: &mut dyn Write) -> io:
         } else {
             format!("  [decoded from {}]", decoded.join(" in "))
         };
+        let validation = match &f.validation {
+            Some(v) => match &v.identity {
+                Some(id) => format!("  [{}: {id}]", v.status.as_str()),
+                None => format!("  [{}]", v.status.as_str()),
+            },
+            None => String::new(),
+        };
         writeln!(
             w,
-            "{bold}{place}{reset}: {red}{}{reset}  {shown}  {dim}({} confidence) {}{reset}{decoded}",
+            "{bold}{place}{reset}: {red}{}{reset}  {shown}  {dim}({} confidence) {}{reset}{decoded}{validation}",
             f.rule_id, f.confidence, f.description
         )?;
         if let Some(ctx) = f.context.as_ref().filter(|_| opts.context) {

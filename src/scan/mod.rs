@@ -254,6 +254,7 @@ impl Scanner {
                 matched: format!("file detected: {path}"),
                 companions: Vec::new(),
                 context: None,
+                validation: None,
                 entropy: 0.0,
                 check: None,
                 revocation_type: rule.revocation_type.clone(),
@@ -525,6 +526,7 @@ impl Scanner {
             out.push(Finding {
                 companions,
                 context: None,
+                validation: None,
                 rule_id: rule.id.clone(),
                 description: rule.description.clone(),
                 severity: rule.severity,

@@ -1,0 +1,455 @@
+//! Live validation: ask a secret's provider whether it is active, safely and only when asked.
+//!
+//! Design decision: a validator is data, declared on its rule (`verify = 'GET URL bearer'`,
+//! see [`Spec`]), not code per provider, and the request it may make is constrained by
+//! construction:
+//!
+//! * **read-only**: only `GET` and `HEAD`; nothing is ever posted (a webhook URL is never
+//!   called);
+//! * **fixed host**: the host is part of the rule's URL template and can only be replaced by
+//!   an explicit `--validate-endpoint KEY=URL` (rule id or the template's host as the key),
+//!   never by anything taken from the scanned content; the secret goes only into the path,
+//!   the query or a header, percent-encoded in the URL;
+//! * **no redirects** are followed (a 3xx is `unknown`); TLS is verified against the webpki
+//!   roots; `HTTPS_PROXY` is honoured;
+//! * **bounded**: each distinct (rule, secret) is asked once per run, a per-run request cap
+//!   and a per-request timeout apply, and requests run on a small thread pool;
+//! * **honest**: `unknown` (429, 5xx, timeout, no network, redirect) is never counted as
+//!   inactive, and a rule without a validator is `unverifiable`, not a guess;
+//! * **quiet**: the secret never appears in logs, errors or the summary.
+//!
+//! The client is `ureq` (blocking, rustls): a scan that validates nothing never starts it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use crate::finding::{Finding, Validation, ValidationStatus};
+use crate::rules::RuleSet;
+
+/// How a validator presents the secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Auth {
+    /// Only in the URL (`{secret}` in the path or query).
+    None,
+    /// `Authorization: Bearer <secret>`.
+    Bearer,
+    /// `Authorization: token <secret>` (GitHub's classic form).
+    Token,
+    /// HTTP Basic with the secret as the user name and an empty password.
+    Basic,
+    /// The secret as the value of this header.
+    Header(String),
+}
+
+/// A parsed `verify` declaration:
+/// `METHOD URL [bearer|token|basic|header=NAME] [active=CODES] [inactive=CODES] [identity=/json/pointer]`.
+///
+/// `URL` is `https://host/path?query` with `{secret}` where the key goes (path or query
+/// only). `CODES` are comma-separated status codes; by default 2xx is active and 401 and 403
+/// are inactive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spec {
+    method: &'static str,
+    /// `scheme://host[:port]` of the template.
+    origin: String,
+    /// Path and query of the template (starts with `/`).
+    path: String,
+    auth: Auth,
+    active: Vec<u16>,
+    inactive: Vec<u16>,
+    identity: Option<String>,
+}
+
+impl Spec {
+    /// Parses a declaration; the error says what is wrong without quoting any secret (a
+    /// declaration holds none).
+    pub fn parse(text: &str) -> Result<Spec, String> {
+        let mut words = text.split_whitespace();
+        let method = match words.next() {
+            Some("GET") => "GET",
+            Some("HEAD") => "HEAD",
+            Some(other) => {
+                return Err(format!("method {other}: only GET and HEAD (validation is read-only)"));
+            }
+            None => return Err("empty".into()),
+        };
+        let url = words.next().ok_or("no URL")?;
+        let rest = url.strip_prefix("https://").ok_or("the URL must be https://")?;
+        let (host, path) = match rest.find(['/', '?']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        if host.is_empty() || host.contains(['{', '}', '@']) {
+            return Err("the host must be fixed (no `{...}`, no user info)".into());
+        }
+        let path = if path.starts_with('?') { format!("/{path}") } else { path.to_string() };
+        let mut spec = Spec {
+            method,
+            origin: format!("https://{host}"),
+            path,
+            auth: Auth::None,
+            active: Vec::new(),
+            inactive: vec![401, 403],
+            identity: None,
+        };
+        let codes = |v: &str| -> Result<Vec<u16>, String> {
+            v.split(',')
+                .map(|c| c.trim().parse::<u16>().map_err(|_| format!("bad status code {c:?}")))
+                .collect()
+        };
+        for w in words {
+            match w.split_once('=') {
+                None if w == "bearer" => spec.auth = Auth::Bearer,
+                None if w == "token" => spec.auth = Auth::Token,
+                None if w == "basic" => spec.auth = Auth::Basic,
+                Some(("header", name)) if !name.is_empty() => spec.auth = Auth::Header(name.into()),
+                Some(("active", v)) => spec.active = codes(v)?,
+                Some(("inactive", v)) => spec.inactive = codes(v)?,
+                Some(("identity", v)) if v.starts_with('/') => spec.identity = Some(v.into()),
+                _ => return Err(format!("unknown option {w:?}")),
+            }
+        }
+        if spec.auth == Auth::None && !spec.path.contains("{secret}") {
+            return Err("the secret goes nowhere: add {secret} to the URL or an auth option".into());
+        }
+        Ok(spec)
+    }
+
+    /// The template's host (a `--validate-endpoint` key).
+    pub fn host(&self) -> &str {
+        self.origin.trim_start_matches("https://")
+    }
+
+    fn status(&self, code: u16) -> ValidationStatus {
+        let active = if self.active.is_empty() {
+            (200..300).contains(&code)
+        } else {
+            self.active.contains(&code)
+        };
+        if active {
+            ValidationStatus::Active
+        } else if self.inactive.contains(&code) {
+            ValidationStatus::Inactive
+        } else {
+            ValidationStatus::Unknown
+        }
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Validation settings (`--validate-*`).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// `KEY=URL` overrides: KEY is a rule id or a template host; URL replaces the template's
+    /// origin (and is prepended to its path), e.g. `api.github.com=https://ghe.example/api/v3`.
+    pub endpoints: Vec<(String, String)>,
+    /// Most requests sent in one run; past it, findings are `unknown`.
+    pub max_requests: usize,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            endpoints: Vec::new(),
+            max_requests: 1000,
+            timeout: Duration::from_secs(10),
+            concurrency: 8,
+        }
+    }
+}
+
+/// Requests and answers per provider host, for the run's summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostStats {
+    /// Requests sent.
+    pub requests: usize,
+    /// Answers by status.
+    pub active: usize,
+    /// See `active`.
+    pub inactive: usize,
+    /// See `active`.
+    pub unknown: usize,
+}
+
+/// The validating client for one run.
+pub struct Validator {
+    agent: ureq::Agent,
+    opts: Options,
+    sent: AtomicUsize,
+    /// sha256(rule, secret) → result: each distinct secret is asked once per run.
+    memo: Mutex<HashMap<[u8; 32], Validation>>,
+    stats: Mutex<BTreeMap<String, HostStats>>,
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validator").field("sent", &self.sent.load(Ordering::Relaxed)).finish()
+    }
+}
+
+impl Validator {
+    /// A client with these options: no redirects, verified TLS, proxy from the environment.
+    pub fn new(opts: Options) -> Validator {
+        let config = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .http_status_as_error(false)
+            .timeout_global(Some(opts.timeout))
+            .proxy(ureq::Proxy::try_from_env())
+            .user_agent(concat!("leakguard/", env!("CARGO_PKG_VERSION"), " (secret validation)"))
+            .build();
+        Validator {
+            agent: config.into(),
+            opts,
+            sent: AtomicUsize::new(0),
+            memo: Mutex::new(HashMap::new()),
+            stats: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Validates every finding (in place), `concurrency` requests at a time. Each distinct
+    /// (rule, secret) is asked once, however many findings share it.
+    pub fn validate_all(&self, findings: &mut [Finding], rules: &RuleSet) {
+        let specs: HashMap<&str, Option<&str>> =
+            rules.rules().iter().map(|r| (r.id.as_str(), r.verify.as_deref())).collect();
+        let mut distinct: Vec<(&str, &str)> =
+            findings.iter().map(|f| (f.rule_id.as_str(), f.secret.as_str())).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let chunk = distinct.len().div_ceil(self.opts.concurrency.max(1)).max(1);
+        let results: Vec<Validation> = std::thread::scope(|s| {
+            let handles: Vec<_> = distinct
+                .chunks(chunk)
+                .map(|part| {
+                    let specs = &specs;
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|&(rule, secret)| {
+                                let verify = specs.get(rule).copied().flatten();
+                                self.validate(rule, verify, secret)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Validation::new(ValidationStatus::Unknown, "validator failed")]
+                    })
+                })
+                .collect()
+        });
+        let by_key: HashMap<(String, String), Validation> =
+            distinct.iter().map(|&(r, s)| (r.to_string(), s.to_string())).zip(results).collect();
+        for f in findings.iter_mut() {
+            f.validation = by_key.get(&(f.rule_id.clone(), f.secret.clone())).cloned();
+        }
+    }
+
+    /// Validates one secret of rule `rule_id` with its `verify` declaration.
+    pub fn validate(&self, rule_id: &str, verify: Option<&str>, secret: &str) -> Validation {
+        let key: [u8; 32] = {
+            let mut h = Sha256::new();
+            h.update(rule_id.as_bytes());
+            h.update([0]);
+            h.update(secret.as_bytes());
+            h.finalize().into()
+        };
+        if let Some(v) = self.memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return v;
+        }
+        let v = self.ask(rule_id, verify, secret);
+        if let Ok(mut m) = self.memo.lock() {
+            m.insert(key, v.clone());
+        }
+        v
+    }
+
+    fn ask(&self, rule_id: &str, verify: Option<&str>, secret: &str) -> Validation {
+        let Some(verify) = verify else {
+            return Validation::new(
+                ValidationStatus::Unverifiable,
+                "no read-only check for this rule",
+            );
+        };
+        let spec = match Spec::parse(verify) {
+            Ok(s) => s,
+            Err(e) => {
+                return Validation::new(ValidationStatus::Unverifiable, format!("bad verify: {e}"));
+            }
+        };
+        if secret.is_empty() {
+            return Validation::new(
+                ValidationStatus::Unverifiable,
+                "no secret (redacted or path-only)",
+            );
+        }
+        let origin = self
+            .opts
+            .endpoints
+            .iter()
+            .find(|(k, _)| k == rule_id || k == spec.host())
+            .map_or(spec.origin.clone(), |(_, url)| url.trim_end_matches('/').to_string());
+        if self.sent.fetch_add(1, Ordering::SeqCst) >= self.opts.max_requests {
+            return Validation::new(
+                ValidationStatus::Unknown,
+                "request cap reached (--validate-max-requests)",
+            );
+        }
+        let host = origin.clone();
+        let url = format!("{origin}{}", spec.path.replace("{secret}", &encode(secret)));
+        let mut req = match spec.method {
+            "HEAD" => self.agent.head(&url),
+            _ => self.agent.get(&url),
+        };
+        req = match &spec.auth {
+            Auth::None => req,
+            Auth::Bearer => req.header("Authorization", format!("Bearer {secret}")),
+            Auth::Token => req.header("Authorization", format!("token {secret}")),
+            Auth::Basic => {
+                use base64::Engine as _;
+                let b = base64::engine::general_purpose::STANDARD.encode(format!("{secret}:"));
+                req.header("Authorization", format!("Basic {b}"))
+            }
+            Auth::Header(name) => req.header(name.as_str(), secret),
+        };
+        let result = match req.header("Accept", "application/json").call() {
+            Ok(mut resp) => {
+                let code = resp.status().as_u16();
+                let status = spec.status(code);
+                let mut v = Validation::new(status, format!("HTTP {code}"));
+                if (300..400).contains(&code) {
+                    v.detail = Some(format!("HTTP {code}: redirect not followed"));
+                }
+                if status == ValidationStatus::Active {
+                    if let Some(ptr) = &spec.identity {
+                        let body = resp.body_mut().with_config().limit(256 << 10).read_to_string();
+                        v.identity = body
+                            .ok()
+                            .and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok())
+                            .and_then(|j| {
+                                j.pointer(ptr).map(|x| match x {
+                                    serde_json::Value::String(s) => s.clone(),
+                                    other => other.to_string(),
+                                })
+                            })
+                            .filter(|s| !s.contains(secret));
+                    }
+                }
+                v
+            }
+            // The error text of a transport failure names the URL, which may hold the
+            // secret: only its kind is kept.
+            Err(e) => Validation::new(ValidationStatus::Unknown, transport_kind(&e)),
+        };
+        if let Ok(mut stats) = self.stats.lock() {
+            let s = stats
+                .entry(
+                    host.trim_start_matches("https://").trim_start_matches("http://").to_string(),
+                )
+                .or_default();
+            s.requests += 1;
+            match result.status {
+                ValidationStatus::Active => s.active += 1,
+                ValidationStatus::Inactive => s.inactive += 1,
+                _ => s.unknown += 1,
+            }
+        }
+        result
+    }
+
+    /// Requests sent and answers per provider host.
+    pub fn stats(&self) -> BTreeMap<String, HostStats> {
+        self.stats.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Requests sent in this run (including those refused by the cap).
+    pub fn requests(&self) -> usize {
+        self.sent.load(Ordering::Relaxed).min(self.opts.max_requests)
+    }
+}
+
+fn transport_kind(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => "timeout".into(),
+        ureq::Error::Io(io) => format!("network error ({:?})", io.kind()),
+        ureq::Error::HostNotFound => "host not found".into(),
+        ureq::Error::ConnectionFailed => "connection failed".into(),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => "TLS error".into(),
+        _ => "request failed".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_parse_and_refuse_what_is_unsafe() {
+        let s = Spec::parse("GET https://api.example.com/v1/me bearer identity=/login").unwrap();
+        assert_eq!(
+            (s.host(), s.path.as_str(), &s.auth),
+            ("api.example.com", "/v1/me", &Auth::Bearer)
+        );
+        assert_eq!(s.status(200), ValidationStatus::Active);
+        assert_eq!(s.status(401), ValidationStatus::Inactive);
+        assert_eq!(s.status(429), ValidationStatus::Unknown);
+        assert_eq!(s.status(503), ValidationStatus::Unknown);
+        let q = Spec::parse("GET https://x.example/check?key={secret} active=204 inactive=400")
+            .unwrap();
+        assert_eq!(
+            (q.status(200), q.status(204), q.status(400)),
+            (ValidationStatus::Unknown, ValidationStatus::Active, ValidationStatus::Inactive)
+        );
+        for bad in [
+            "POST https://x.example/ bearer",
+            "GET http://x.example/ bearer",
+            "GET https://{secret}.example/ bearer",
+            "GET https://user@x.example/ bearer",
+            "GET https://x.example/",
+            "GET https://x.example/ frobnicate",
+            "",
+        ] {
+            assert!(Spec::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_builtin_verify_parses() {
+        let set = crate::rules::RuleSet::builtin().unwrap();
+        let bad: Vec<String> = set
+            .rules()
+            .iter()
+            .filter_map(|r| Some((r.id.clone(), Spec::parse(r.verify.as_deref()?).err()?)))
+            .map(|(id, e)| format!("{id}: {e}"))
+            .collect();
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    #[test]
+    fn secrets_are_percent_encoded_in_urls() {
+        assert_eq!(encode("a/b?c=d&e f"), "a%2Fb%3Fc%3Dd%26e%20f");
+    }
+}

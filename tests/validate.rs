@@ -1,0 +1,278 @@
+//! Issue 12 (live validation), through the real binary against real HTTP servers on
+//! 127.0.0.1 that answer like a provider: active, revoked, rate limited, failing, and
+//! redirecting to another host. Each test checks the status reported, the exact request sent,
+//! and that the token appears in no output.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::util::{Dir, github_pat, json_lines, run};
+
+/// One request as the server saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: String,
+    path: String,
+    authorization: Option<String>,
+}
+
+/// A provider on 127.0.0.1: `answer(authorization) -> (status, extra headers, body)`.
+struct Provider {
+    port: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    connections: Arc<AtomicUsize>,
+}
+
+type Answer = fn(Option<&str>) -> (u16, Vec<(String, String)>, String);
+
+impl Provider {
+    fn start(answer: Answer) -> Provider {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (s, c) = (seen.clone(), connections.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                c.fetch_add(1, Ordering::SeqCst);
+                let s = s.clone();
+                std::thread::spawn(move || serve(stream, answer, &s));
+            }
+        });
+        Provider { port, seen, connections }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn serve(stream: TcpStream, answer: Answer, seen: &Mutex<Vec<Seen>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let (method, path) =
+        (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string());
+    let mut authorization = None;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("authorization") {
+                authorization = Some(v.trim().to_string());
+            }
+        }
+    }
+    seen.lock().unwrap().push(Seen { method, path, authorization: authorization.clone() });
+    let (status, headers, body) = answer(authorization.as_deref());
+    let mut out = stream;
+    let mut head =
+        format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    let _ = out.write_all(format!("{head}\r\n{body}").as_bytes());
+}
+
+/// Five fake GitHub tokens and how the fake API answers each.
+fn tokens() -> [String; 5] {
+    [github_pat(501), github_pat(502), github_pat(503), github_pat(504), github_pat(505)]
+}
+
+fn github_answer(auth: Option<&str>) -> (u16, Vec<(String, String)>, String) {
+    let t = tokens();
+    let is = |i: usize| auth == Some(format!("Bearer {}", t[i]).as_str());
+    if is(0) {
+        (200, vec![], r#"{"login":"octo-fake","id":1}"#.into())
+    } else if is(1) {
+        (401, vec![], r#"{"message":"Bad credentials"}"#.into())
+    } else if is(2) {
+        (429, vec![("Retry-After".into(), "30".into())], "{}".into())
+    } else if is(3) {
+        (503, vec![], "{}".into())
+    } else {
+        (302, vec![("Location".into(), "http://attacker.invalid/steal".into())], String::new())
+    }
+}
+
+fn scan(d: &Dir, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String, String) {
+    let mut c = d.cmd();
+    c.args(["scan", ".", "-f", "json"]).args(extra);
+    let out = run(&mut c);
+    (out.code, json_lines(&out.stdout), out.stdout, out.stderr)
+}
+
+#[test]
+fn statuses_requests_and_no_token_in_output() {
+    let api = Provider::start(github_answer);
+    let d = Dir::new();
+    let t = tokens();
+    for (i, tok) in t.iter().enumerate() {
+        d.create(&format!("f{i}.env"), format!("GITHUB_TOKEN={tok}\n"));
+    }
+    // The same token twice: asked once.
+    d.create("copy.env", format!("GH={}\n", t[0]));
+    let endpoint = format!("api.github.com={}", api.url());
+    let (code, fs, stdout, stderr) =
+        scan(&d, &["--validate", "--validate-endpoint", &endpoint, "--redact"]);
+    assert_eq!(code, 1, "{stderr}");
+    let status = |file: &str| {
+        fs.iter()
+            .find(|f| f["path"] == file)
+            .map(|f| f["validation"]["status"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(status("f0.env").as_deref(), Some("active"));
+    assert_eq!(status("copy.env").as_deref(), Some("active"));
+    assert_eq!(status("f1.env").as_deref(), Some("inactive"));
+    assert_eq!(status("f2.env").as_deref(), Some("unknown"), "429 is never inactive");
+    assert_eq!(status("f3.env").as_deref(), Some("unknown"), "5xx is never inactive");
+    assert_eq!(status("f4.env").as_deref(), Some("unknown"), "a redirect is not followed");
+    let f0 = fs.iter().find(|f| f["path"] == "f0.env").unwrap();
+    assert_eq!(f0["validation"]["identity"], "octo-fake");
+    assert!(f0["validation"]["checked_at"].as_str().is_some_and(|s| s.ends_with('Z')));
+    // Exactly one GET /user per distinct token, with the token as a bearer; nothing else.
+    let seen = api.seen();
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    for s in &seen {
+        assert_eq!((s.method.as_str(), s.path.as_str()), ("GET", "/user"));
+        let auth = s.authorization.as_deref().unwrap_or("");
+        assert!(t.iter().any(|tok| auth == format!("Bearer {tok}")), "{auth}");
+    }
+    for tok in &t {
+        assert!(
+            !stdout.contains(tok.as_str()) && !stderr.contains(tok.as_str()),
+            "token in output"
+        );
+    }
+    assert!(stderr.contains("validation: 5 request(s)"), "{stderr}");
+}
+
+#[test]
+fn results_filter_and_request_cap() {
+    let api = Provider::start(github_answer);
+    let d = Dir::new();
+    let t = tokens();
+    d.create("a.env", format!("GITHUB_TOKEN={}\n", t[0]));
+    d.create("b.env", format!("GITHUB_TOKEN={}\n", t[1]));
+    let endpoint = format!("api.github.com={}", api.url());
+    let (_, fs, _, _) =
+        scan(&d, &["--validate", "--validate-endpoint", &endpoint, "--results", "active", "-q"]);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(fs[0]["path"], "a.env");
+    let (_, fs, _, _) = scan(
+        &d,
+        &["--validate", "--validate-endpoint", &endpoint, "--validate-max-requests", "1", "-q"],
+    );
+    let mut statuses: Vec<&str> =
+        fs.iter().map(|f| f["validation"]["status"].as_str().unwrap()).collect();
+    statuses.sort();
+    assert!(statuses.contains(&"unknown"), "the second request is over the cap: {statuses:?}");
+    assert_eq!(api.seen().len(), 3, "2 in the first run, 1 in the second");
+}
+
+#[test]
+fn rules_without_a_check_are_unverifiable_and_text_shows_the_status() {
+    let api = Provider::start(github_answer);
+    let d = Dir::new();
+    let t = tokens();
+    d.create("a.env", format!("GITHUB_TOKEN={}\n", t[0]));
+    d.create("key.pem", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDfakefakefakefakefakefakefakefakefakefakefakefakefakeAAAAJi\n-----END OPENSSH PRIVATE KEY-----\n");
+    let endpoint = format!("api.github.com={}", api.url());
+    let mut c = d.cmd();
+    c.args(["scan", ".", "--validate", "--validate-endpoint", &endpoint, "--color", "never", "-q"]);
+    let out = run(&mut c);
+    assert!(out.stdout.contains("[active: octo-fake]"), "{}", out.stdout);
+    if out.stdout.contains("key.pem") {
+        assert!(out.stdout.contains("[unverifiable]"), "{}", out.stdout);
+    }
+    // GitLab and SARIF carry it too.
+    let mut c = d.cmd();
+    c.args(["scan", ".", "--validate", "--validate-endpoint", &endpoint, "-f", "gitlab", "-q"]);
+    let gl: serde_json::Value = serde_json::from_str(&run(&mut c).stdout).unwrap();
+    let v = gl["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["location"]["file"] == "a.env")
+        .unwrap();
+    assert!(v["details"]["validation"]["value"].as_str().unwrap().starts_with("active"), "{v}");
+    let mut c = d.cmd();
+    c.args(["scan", ".", "--validate", "--validate-endpoint", &endpoint, "-f", "sarif", "-q"]);
+    let sarif: serde_json::Value = serde_json::from_str(&run(&mut c).stdout).unwrap();
+    let r = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "github_personal_access_token")
+        .unwrap();
+    assert_eq!(r["properties"]["validation"]["status"], "active");
+}
+
+/// A rule whose check points at a local listener: without `--validate`, and in the
+/// pre-receive hook whatever the flags, nothing connects to it; with `--validate` something
+/// does (so the listener would see a connection).
+#[test]
+fn no_connection_without_validate_and_never_in_pre_receive() {
+    let listener = Provider::start(github_answer);
+    let d = Dir::new();
+    let rules = format!(
+        "[extend]\nuseDefault = true\n[[rules]]\nid = \"local-token\"\nregex = '''localtok_([a-z0-9]{{24}})'''\nkeywords = [\"localtok_\"]\nverify = 'GET https://127.0.0.1:{}/check bearer'\n",
+        listener.port
+    );
+    d.create("rules.toml", &rules);
+    let value = crate::util::Rng::new(77).string(b"abcdefghijklmnopqrstuvwxyz0123456789", 24);
+    let line = format!("localtok_{value}\n");
+    d.create("a.txt", &line);
+    let (code, fs, _, _) = scan(&d, &["--config", "rules.toml", "-q"]);
+    assert_eq!((code, fs.len()), (1, 1));
+    assert!(fs[0].get("validation").is_none());
+    assert_eq!(listener.connections.load(Ordering::SeqCst), 0, "no --validate: no connection");
+    // Pre-receive: a real bare repository, the same config at the server, a push of the token.
+    let server = Dir::new();
+    let bare = server.join("srv.git");
+    let git = |dir: &std::path::Path, args: &[&str]| {
+        let out = crate::git_util::git_cmd(dir).args(args).output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(server.path(), &["init", "-q", "--bare", "srv.git"]);
+    let hook = bare.join("hooks/pre-receive");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nexec {} hook pre-receive --config {}\n",
+            env!("CARGO_BIN_EXE_leakguard"),
+            d.join("rules.toml").display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let work = Dir::new();
+    git(work.path(), &["init", "-q", "."]);
+    work.create("a.txt", &line);
+    git(work.path(), &["add", "-A"]);
+    git(work.path(), &["commit", "-q", "-m", "token"]);
+    let out = crate::git_util::git_cmd(work.path())
+        .args(["push", bare.to_str().unwrap(), "HEAD:refs/heads/main"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the push is blocked: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(listener.connections.load(Ordering::SeqCst), 0, "pre-receive: no connection");
+    // The listener does see a connection when validation is asked for (TLS to a plain
+    // listener fails, so the status is unknown).
+    let (_, fs, _, _) = scan(&d, &["--config", "rules.toml", "--validate", "-q"]);
+    assert_eq!(fs[0]["validation"]["status"], "unknown");
+    assert_eq!(listener.connections.load(Ordering::SeqCst), 1);
+}
