@@ -58,6 +58,9 @@ pub fn leakguard_cmd() -> Command {
         "LEAKGUARD_GITLAB_PAT_PREFIX",
         "RUST_LOG",
         "NO_COLOR",
+        "CI_SERVER_URL",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
     ] {
         c.env_remove(k);
     }

@@ -99,7 +99,7 @@ fn github_answer(auth: Option<&str>) -> (u16, Vec<(String, String)>, String) {
     } else if is(1) {
         (401, vec![], r#"{"message":"Bad credentials"}"#.into())
     } else if is(2) {
-        (429, vec![("Retry-After".into(), "30".into())], "{}".into())
+        (429, vec![("Retry-After".into(), "1".into())], "{}".into())
     } else if is(3) {
         (503, vec![], "{}".into())
     } else {
@@ -109,7 +109,7 @@ fn github_answer(auth: Option<&str>) -> (u16, Vec<(String, String)>, String) {
 
 fn scan(d: &Dir, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String, String) {
     let mut c = d.cmd();
-    c.args(["scan", ".", "-f", "json"]).args(extra);
+    c.args(["scan", ".", "-f", "json", "--validate-cache", "none"]).args(extra);
     let out = run(&mut c);
     (out.code, json_lines(&out.stdout), out.stdout, out.stderr)
 }
@@ -142,9 +142,15 @@ fn statuses_requests_and_no_token_in_output() {
     let f0 = fs.iter().find(|f| f["path"] == "f0.env").unwrap();
     assert_eq!(f0["validation"]["identity"], "octo-fake");
     assert!(f0["validation"]["checked_at"].as_str().is_some_and(|s| s.ends_with('Z')));
-    // Exactly one GET /user per distinct token, with the token as a bearer; nothing else.
+    // One GET /user per distinct token, with the token as a bearer, and one retry after the
+    // 429's one-second Retry-After; nothing else.
     let seen = api.seen();
-    assert_eq!(seen.len(), 5, "{seen:?}");
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    let retried = format!("Bearer {}", t[2]);
+    assert_eq!(
+        seen.iter().filter(|s| s.authorization.as_deref() == Some(retried.as_str())).count(),
+        2
+    );
     for s in &seen {
         assert_eq!((s.method.as_str(), s.path.as_str()), ("GET", "/user"));
         let auth = s.authorization.as_deref().unwrap_or("");
@@ -156,7 +162,7 @@ fn statuses_requests_and_no_token_in_output() {
             "token in output"
         );
     }
-    assert!(stderr.contains("validation: 5 request(s)"), "{stderr}");
+    assert!(stderr.contains("validation: 6 request(s), 0 cached answer(s)"), "{stderr}");
 }
 
 #[test]
@@ -191,7 +197,16 @@ fn rules_without_a_check_are_unverifiable_and_text_shows_the_status() {
     d.create("key.pem", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDfakefakefakefakefakefakefakefakefakefakefakefakefakeAAAAJi\n-----END OPENSSH PRIVATE KEY-----\n");
     let endpoint = format!("api.github.com={}", api.url());
     let mut c = d.cmd();
-    c.args(["scan", ".", "--validate", "--validate-endpoint", &endpoint, "--color", "never", "-q"]);
+    c.args([
+        "scan",
+        ".",
+        "--validate",
+        "--validate-cache",
+        "none",
+        "--validate-endpoint",
+        &endpoint,
+    ]);
+    c.args(["--color", "never", "-q"]);
     let out = run(&mut c);
     assert!(out.stdout.contains("[active: octo-fake]"), "{}", out.stdout);
     if out.stdout.contains("key.pem") {
@@ -199,7 +214,16 @@ fn rules_without_a_check_are_unverifiable_and_text_shows_the_status() {
     }
     // GitLab and SARIF carry it too.
     let mut c = d.cmd();
-    c.args(["scan", ".", "--validate", "--validate-endpoint", &endpoint, "-f", "gitlab", "-q"]);
+    c.args([
+        "scan",
+        ".",
+        "--validate",
+        "--validate-cache",
+        "none",
+        "--validate-endpoint",
+        &endpoint,
+    ]);
+    c.args(["-f", "gitlab", "-q"]);
     let gl: serde_json::Value = serde_json::from_str(&run(&mut c).stdout).unwrap();
     let v = gl["vulnerabilities"]
         .as_array()
@@ -209,7 +233,16 @@ fn rules_without_a_check_are_unverifiable_and_text_shows_the_status() {
         .unwrap();
     assert!(v["details"]["validation"]["value"].as_str().unwrap().starts_with("active"), "{v}");
     let mut c = d.cmd();
-    c.args(["scan", ".", "--validate", "--validate-endpoint", &endpoint, "-f", "sarif", "-q"]);
+    c.args([
+        "scan",
+        ".",
+        "--validate",
+        "--validate-cache",
+        "none",
+        "--validate-endpoint",
+        &endpoint,
+    ]);
+    c.args(["-f", "sarif", "-q"]);
     let sarif: serde_json::Value = serde_json::from_str(&run(&mut c).stdout).unwrap();
     let r = sarif["runs"][0]["results"]
         .as_array()
@@ -275,4 +308,105 @@ fn no_connection_without_validate_and_never_in_pre_receive() {
     let (_, fs, _, _) = scan(&d, &["--config", "rules.toml", "--validate", "-q"]);
     assert_eq!(fs[0]["validation"]["status"], "unknown");
     assert_eq!(listener.connections.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_second_run_within_the_ttl_sends_no_request_and_the_cache_holds_no_token() {
+    let api = Provider::start(github_answer);
+    let d = Dir::new();
+    let t = tokens();
+    d.create("a.env", format!("GITHUB_TOKEN={}\n", t[0]));
+    d.create("b.env", format!("GITHUB_TOKEN={}\n", t[1]));
+    d.create("c.env", format!("GITHUB_TOKEN={}\n", t[3]));
+    let cache = Dir::new();
+    let path = cache.join("state/cache.json");
+    let endpoint = format!("api.github.com={}", api.url());
+    let args = [
+        "--validate",
+        "--validate-endpoint",
+        &endpoint,
+        "--validate-cache",
+        path.to_str().unwrap(),
+    ];
+    let mut c = d.cmd();
+    c.args(["scan", ".", "-f", "json"]).args(args);
+    let first = run(&mut c);
+    assert_eq!(api.seen().len(), 3);
+    let mut c = d.cmd();
+    c.args(["scan", ".", "-f", "json"]).args(args);
+    let second = run(&mut c);
+    // active and inactive come from the cache; the 503 (unknown) is asked again.
+    assert_eq!(api.seen().len(), 4, "{}", second.stderr);
+    assert!(second.stderr.contains("1 request(s), 2 cached answer(s)"), "{}", second.stderr);
+    let status = |out: &str, file: &str| {
+        json_lines(out)
+            .into_iter()
+            .find(|f| f["path"] == file)
+            .map(|f| f["validation"]["status"].as_str().unwrap().to_string())
+    };
+    for file in ["a.env", "b.env", "c.env"] {
+        assert_eq!(status(&first.stdout, file), status(&second.stdout, file), "{file}");
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    for tok in &t {
+        assert!(!text.contains(tok.as_str()), "the cache holds no token");
+    }
+    // A zero TTL trusts nothing.
+    let mut c = d.cmd();
+    c.args(["scan", ".", "-f", "json"]).args(args).args(["--validate-cache-ttl", "0s"]);
+    run(&mut c);
+    assert_eq!(api.seen().len(), 7);
+}
+
+fn slow_or_slack(auth: Option<&str>) -> (u16, Vec<(String, String)>, String) {
+    match auth {
+        Some(a) if a.ends_with("slow") => {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            (200, vec![], "{}".into())
+        }
+        Some(a) if a.ends_with("alive") => (200, vec![], r#"{"ok":true,"user":"bot-fake"}"#.into()),
+        _ => (200, vec![], r#"{"ok":false,"error":"invalid_auth"}"#.into()),
+    }
+}
+
+#[test]
+fn timeouts_are_unknown_and_json_verdicts_are_read() {
+    let api = Provider::start(slow_or_slack);
+    let d = Dir::new();
+    let rules = r#"[extend]
+useDefault = true
+[[rules]]
+id = "chat-token"
+regex = '''chattok_([a-z0-9]{12}(?:slow|alive|dead))'''
+keywords = ["chattok_"]
+verify = 'GET https://chat.example/api/auth.test bearer ok=/ok identity=/user'
+"#;
+    d.create("rules.toml", rules);
+    let mut rng = crate::util::Rng::new(91);
+    let mut tok =
+        |end: &str| format!("{}{end}", rng.string(b"abcdefghijklmnopqrstuvwxyz0123456789", 12));
+    d.create("a.txt", format!("chattok_{}\n", tok("alive")));
+    d.create("b.txt", format!("chattok_{}\n", tok("dead")));
+    d.create("c.txt", format!("chattok_{}\n", tok("slow")));
+    let endpoint = format!("chat-token={}", api.url());
+    let started = std::time::Instant::now();
+    let (_, fs, _, stderr) = scan(
+        &d,
+        &[
+            "--config",
+            "rules.toml",
+            "--validate",
+            "--validate-endpoint",
+            &endpoint,
+            "--validate-timeout",
+            "1s",
+        ],
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "the timeout bounds the run");
+    let get = |file: &str| fs.iter().find(|f| f["path"] == file).unwrap()["validation"].clone();
+    assert_eq!(get("a.txt")["status"], "active", "{stderr}");
+    assert_eq!(get("a.txt")["identity"], "bot-fake");
+    assert_eq!(get("b.txt")["status"], "inactive", "200 with ok=false");
+    assert_eq!(get("c.txt")["status"], "unknown");
+    assert_eq!(get("c.txt")["detail"], "timeout");
 }

@@ -35,12 +35,13 @@ use leakguard::source::git::{Repo, push, revlist};
 use super::RuleArgs;
 use super::config::load_rules;
 use super::git_cmd::{StagedArgs, run_staged};
+use super::parse_duration;
 use super::scan_cmd::{CollectSink, parse_size};
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum HookCommand {
     /// Scan staged changes (install as .git/hooks/pre-commit or via pre-commit).
-    PreCommit(StagedArgs),
+    PreCommit(Box<StagedArgs>),
     /// Server-side: scan what a push adds; reject it when secrets are found.
     PreReceive(PreReceiveArgs),
 }
@@ -77,25 +78,9 @@ pub(crate) struct PreReceiveArgs {
 
 pub(crate) fn run(cmd: HookCommand) -> Result<i32> {
     match cmd {
-        HookCommand::PreCommit(args) => run_staged(std::path::Path::new("."), args),
+        HookCommand::PreCommit(args) => run_staged(std::path::Path::new("."), *args),
         HookCommand::PreReceive(args) => pre_receive(args),
     }
-}
-
-/// Parses `60s`, `500ms`, `2m`, `1h` or a plain number of seconds.
-pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("\"{s}\" is not a duration"))?;
-    let secs = match unit.trim() {
-        "" | "s" => n,
-        "ms" => n / 1000.0,
-        "m" | "min" => n * 60.0,
-        "h" => n * 3600.0,
-        u => return Err(format!("unknown duration unit \"{u}\" (use ms, s, m, h)")),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|e| format!("\"{s}\": {e}"))
 }
 
 /// Writes hook output: stderr (relayed to the pusher as `remote:` lines), each line prefixed
@@ -294,7 +279,7 @@ fn blocked_message(findings: &[Finding]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    use crate::cli::parse_duration;
     use std::time::Duration;
 
     #[test]

@@ -51,7 +51,7 @@ enum Command {
     Scan(Box<scan_cmd::ScanArgs>),
     /// Scan git history (all refs, a range, or incrementally with a cache) or staged changes.
     #[cfg(feature = "git")]
-    Git(git_cmd::GitArgs),
+    Git(Box<git_cmd::GitArgs>),
     /// Git hooks: pre-commit (staged changes) and pre-receive (pushed objects).
     #[cfg(feature = "git")]
     #[command(subcommand)]
@@ -104,6 +104,22 @@ pub(crate) struct RuleArgs {
     pub gitlab_pat_prefix: Option<String>,
 }
 
+/// Parses `60s`, `500ms`, `2m`, `1h` or a plain number of seconds.
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("\"{s}\" is not a duration"))?;
+    let secs = match unit.trim() {
+        "" | "s" => n,
+        "ms" => n / 1000.0,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        u => return Err(format!("unknown duration unit \"{u}\" (use ms, s, m, h)")),
+    };
+    std::time::Duration::try_from_secs_f64(secs).map_err(|e| format!("\"{s}\": {e}"))
+}
+
 /// Parses arguments, runs the command, and returns the process exit code.
 pub(crate) fn run() -> i32 {
     let cli = match Cli::try_parse() {
@@ -118,7 +134,7 @@ pub(crate) fn run() -> i32 {
     let result = match cli.command {
         Command::Scan(args) => scan_cmd::run(*args),
         #[cfg(feature = "git")]
-        Command::Git(args) => git_cmd::run(args),
+        Command::Git(args) => git_cmd::run(*args),
         #[cfg(feature = "git")]
         Command::Hook(cmd) => hook_cmd::run(cmd),
         Command::Rules(cmd) => rules_cmd::run(cmd),

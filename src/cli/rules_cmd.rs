@@ -116,6 +116,7 @@ fn markdown(rules: &[Rule]) -> String {
     let count = |f: &dyn Fn(&Rule) -> bool| families.values().flatten().filter(|r| f(r)).count();
     let context = count(&|r: &Rule| r.tags.iter().any(|t| t == "context"));
     let checked = count(&|r: &Rule| r.check.is_some());
+    let validated = count(&|r: &Rule| r.verify.is_some());
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -125,7 +126,9 @@ fn markdown(rules: &[Rule]) -> String {
          {total} rules in {} families. {context} are context rules compiled from provider \
          tables (a provider name next to a key of a fixed shape); {checked} have an offline \
          check. Confidence is the rule's base: a passing checksum raises it to high. The \
-         revocation type is what the post-processor sends to the Token Revocation API.\n",
+         revocation type is what the post-processor sends to the Token Revocation API. \
+         {validated} can be validated live (`--validate`): the last column is the one read-only \
+         request sent, `{{secret}}` standing for the key (see `docs/VALIDATION.md`).\n",
         families.len()
     );
     out.push_str("| family | rules | high | medium | low |\n|---|---:|---:|---:|---:|\n");
@@ -142,17 +145,19 @@ fn markdown(rules: &[Rule]) -> String {
     }
     for (fam, rs) in &families {
         let _ = writeln!(out, "\n## {fam}\n");
-        out.push_str("| id | description | confidence | check | revocation type |\n");
-        out.push_str("|---|---|---|---|---|\n");
+        out.push_str("| id | description | confidence | check | revocation type | validation |\n");
+        out.push_str("|---|---|---|---|---|---|\n");
         for r in rs {
+            let validation = r.verify.as_deref().map_or("-".to_string(), |v| format!("`{v}`"));
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | `{}` |",
+                "| `{}` | {} | {} | {} | `{}` | {} |",
                 r.id,
                 r.description.replace('|', "\\|"),
                 r.confidence.as_str(),
                 r.check.as_deref().unwrap_or("-"),
-                revocation_type(r)
+                revocation_type(r),
+                validation.replace('|', "\\|")
             );
         }
     }
@@ -232,6 +237,11 @@ fn check_rule(
     let mut problem = |field: String, message: String| {
         problems.push(Problem { rule: rule.id.clone(), field, message });
     };
+    // A live-validation check must be read-only, to a fixed https host (docs/VALIDATION.md).
+    #[cfg(feature = "validate")]
+    if let Some(Err(e)) = rule.verify.as_deref().map(leakguard::validate::Spec::parse) {
+        problem("verify".into(), e);
+    }
     if builtin {
         if rule.examples.len() < 2 {
             problem("examples".into(), format!("has {}, needs at least 2", rule.examples.len()));

@@ -116,6 +116,20 @@ pub(crate) struct OutputArgs {
     #[cfg(feature = "validate")]
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub validate_max_requests: usize,
+    /// With --validate: per-request timeout.
+    #[cfg(feature = "validate")]
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = super::parse_duration)]
+    pub validate_timeout: std::time::Duration,
+    /// With --validate: where answers are kept between runs (keyed by a hash of rule and
+    /// secret; no secret is stored). Default: `$XDG_STATE_HOME/leakguard/validation-cache.json`
+    /// (`~/.local/state/...`). `none` keeps nothing.
+    #[cfg(feature = "validate")]
+    #[arg(long, value_name = "PATH")]
+    pub validate_cache: Option<PathBuf>,
+    /// With --validate: how long a cached active or inactive answer is trusted.
+    #[cfg(feature = "validate")]
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = super::parse_duration)]
+    pub validate_cache_ttl: std::time::Duration,
     /// With --validate: report only findings with these statuses (comma-separated: active,
     /// inactive, unknown, unverifiable; default all).
     #[cfg(feature = "validate")]
@@ -582,16 +596,40 @@ pub(crate) fn validate(
     rules: &leakguard::rules::RuleSet,
     out: &OutputArgs,
 ) {
-    use leakguard::validate::{Options, Validator};
-    if !out.validate {
+    use leakguard::validate::{Cache, Options, Validator};
+    // Nothing found, nothing to ask: no client, no cache file.
+    if !out.validate || findings.is_empty() {
         return;
     }
-    let v = Validator::new(Options {
-        endpoints: out.validate_endpoint.clone(),
+    let mut endpoints = out.validate_endpoint.clone();
+    // In GitLab CI the instance is the one running the job (unless told otherwise).
+    if let Ok(url) = std::env::var("CI_SERVER_URL") {
+        if !url.is_empty() && !endpoints.iter().any(|(k, _)| k == "gitlab.com") {
+            endpoints.push(("gitlab.com".into(), url));
+        }
+    }
+    let mut v = Validator::new(Options {
+        endpoints,
         max_requests: out.validate_max_requests,
+        timeout: out.validate_timeout,
         ..Default::default()
     });
+    let cache_path = match &out.validate_cache {
+        Some(p) if p.as_os_str() == "none" => None,
+        Some(p) => Some(p.clone()),
+        None => std::env::var_os("XDG_STATE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+            .map(|d| d.join("leakguard/validation-cache.json")),
+    };
+    if let Some(p) = &cache_path {
+        v = v.with_cache(Cache::open(p, out.validate_cache_ttl));
+    }
     v.validate_all(findings, rules);
+    if let Err(e) = v.save_cache() {
+        eprintln!("leakguard: warning: validation cache not saved: {e}");
+    }
     if !out.quiet {
         let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
         for f in findings.iter() {
@@ -611,8 +649,9 @@ pub(crate) fn validate(
             })
             .collect();
         eprintln!(
-            "leakguard: validation: {} request(s){}{}; findings: {}",
+            "leakguard: validation: {} request(s), {} cached answer(s){}{}; findings: {}",
             v.requests(),
+            v.cache_hits(),
             if hosts.is_empty() { "" } else { ": " },
             hosts.join(", "),
             if counts.is_empty() { "none".to_string() } else { counts.join(", ") }

@@ -99,9 +99,11 @@ pub struct RuleSyntax {
     pub severity: Option<String>,
     /// Revocation type for the Token Revocation API (leakguard extension).
     pub revocation_type: Option<String>,
-    /// The provider's endpoint that confirms a key, for live validation: `METHOD URL` with
-    /// `{secret}` where the key goes, optionally ` header=Name`, ` bearer` or ` basic`
-    /// (leakguard extension; informational until validation lands).
+    /// The provider's read-only endpoint that confirms a key, for live validation
+    /// (`--validate`): `GET|HEAD https://host/path` with `{secret}` where the key goes (path or
+    /// query), then ` bearer`, ` token`, ` basic` or ` header=Name`, and optionally
+    /// ` active=CODES`, ` inactive=CODES`, ` identity=/json/pointer`, ` ok=/json/pointer`
+    /// (leakguard extension; see `docs/VALIDATION.md`).
     pub verify: Option<String>,
     /// Unknown keys (GitLab's `title`, `remediation`, typos, ...).
     #[serde(flatten)]

@@ -46,7 +46,8 @@ enum Auth {
 }
 
 /// A parsed `verify` declaration:
-/// `METHOD URL [bearer|token|basic|header=NAME] [active=CODES] [inactive=CODES] [identity=/json/pointer]`.
+/// `METHOD URL [bearer|token|basic|header=NAME] [active=CODES] [inactive=CODES]
+/// [identity=/json/pointer] [ok=/json/pointer]`.
 ///
 /// `URL` is `https://host/path?query` with `{secret}` where the key goes (path or query
 /// only). `CODES` are comma-separated status codes; by default 2xx is active and 401 and 403
@@ -62,6 +63,9 @@ pub struct Spec {
     active: Vec<u16>,
     inactive: Vec<u16>,
     identity: Option<String>,
+    /// A JSON pointer that must be `true` in a 2xx answer for the secret to be active
+    /// (Slack answers 200 with `{"ok": false}` for a revoked token).
+    ok: Option<String>,
 }
 
 impl Spec {
@@ -95,6 +99,7 @@ impl Spec {
             active: Vec::new(),
             inactive: vec![401, 403],
             identity: None,
+            ok: None,
         };
         let codes = |v: &str| -> Result<Vec<u16>, String> {
             v.split(',')
@@ -110,6 +115,7 @@ impl Spec {
                 Some(("active", v)) => spec.active = codes(v)?,
                 Some(("inactive", v)) => spec.inactive = codes(v)?,
                 Some(("identity", v)) if v.starts_with('/') => spec.identity = Some(v.into()),
+                Some(("ok", v)) if v.starts_with('/') => spec.ok = Some(v.into()),
                 _ => return Err(format!("unknown option {w:?}")),
             }
         }
@@ -165,6 +171,9 @@ pub struct Options {
     pub timeout: Duration,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// The longest a provider's `Retry-After` is waited for (once per request); longer, and
+    /// the secret is `unknown`.
+    pub max_retry_wait: Duration,
 }
 
 impl Default for Options {
@@ -173,7 +182,8 @@ impl Default for Options {
             endpoints: Vec::new(),
             max_requests: 1000,
             timeout: Duration::from_secs(10),
-            concurrency: 8,
+            concurrency: 32,
+            max_retry_wait: Duration::from_secs(5),
         }
     }
 }
@@ -199,6 +209,11 @@ pub struct Validator {
     /// sha256(rule, secret) → result: each distinct secret is asked once per run.
     memo: Mutex<HashMap<[u8; 32], Validation>>,
     stats: Mutex<BTreeMap<String, HostStats>>,
+    /// Per host: no request before this instant (set by a 429's `Retry-After`).
+    not_before: Mutex<HashMap<String, std::time::Instant>>,
+    /// Answers from earlier runs still within their time to live, and this run's new ones.
+    cache: Option<Mutex<Cache>>,
+    cache_hits: AtomicUsize,
 }
 
 impl std::fmt::Debug for Validator {
@@ -224,7 +239,30 @@ impl Validator {
             sent: AtomicUsize::new(0),
             memo: Mutex::new(HashMap::new()),
             stats: Mutex::new(BTreeMap::new()),
+            not_before: Mutex::new(HashMap::new()),
+            cache: None,
+            cache_hits: AtomicUsize::new(0),
         }
+    }
+
+    /// Uses (and at [`Validator::save_cache`], updates) a persistent cache: answers younger
+    /// than its time to live are not asked again.
+    pub fn with_cache(mut self, cache: Cache) -> Validator {
+        self.cache = Some(Mutex::new(cache));
+        self
+    }
+
+    /// Writes the cache back, atomically; a no-op without one.
+    pub fn save_cache(&self) -> std::io::Result<()> {
+        match &self.cache {
+            Some(c) => c.lock().map_or(Ok(()), |c| c.save()),
+            None => Ok(()),
+        }
+    }
+
+    /// Findings answered from the persistent cache in this run.
+    pub fn cache_hits(&self) -> usize {
+        self.cache_hits.load(Ordering::Relaxed)
     }
 
     /// Validates every finding (in place), `concurrency` requests at a time. Each distinct
@@ -280,7 +318,22 @@ impl Validator {
         if let Some(v) = self.memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return v;
         }
-        let v = self.ask(rule_id, verify, secret);
+        let cached = self.cache.as_ref().and_then(|c| c.lock().ok()?.get(&key));
+        let v = match cached {
+            Some(v) => {
+                self.cache_hits.fetch_add(1, Ordering::Relaxed);
+                v
+            }
+            None => {
+                let v = self.ask(rule_id, verify, secret);
+                if let Some(c) = &self.cache {
+                    if let Ok(mut c) = c.lock() {
+                        c.put(key, &v);
+                    }
+                }
+                v
+            }
+        };
         if let Ok(mut m) = self.memo.lock() {
             m.insert(key, v.clone());
         }
@@ -312,72 +365,90 @@ impl Validator {
             .iter()
             .find(|(k, _)| k == rule_id || k == spec.host())
             .map_or(spec.origin.clone(), |(_, url)| url.trim_end_matches('/').to_string());
-        if self.sent.fetch_add(1, Ordering::SeqCst) >= self.opts.max_requests {
-            return Validation::new(
-                ValidationStatus::Unknown,
-                "request cap reached (--validate-max-requests)",
-            );
-        }
-        let host = origin.clone();
+        let host = origin.trim_start_matches("https://").trim_start_matches("http://").to_string();
         let url = format!("{origin}{}", spec.path.replace("{secret}", &encode(secret)));
-        let mut req = match spec.method {
-            "HEAD" => self.agent.head(&url),
-            _ => self.agent.get(&url),
-        };
-        req = match &spec.auth {
-            Auth::None => req,
-            Auth::Bearer => req.header("Authorization", format!("Bearer {secret}")),
-            Auth::Token => req.header("Authorization", format!("token {secret}")),
-            Auth::Basic => {
-                use base64::Engine as _;
-                let b = base64::engine::general_purpose::STANDARD.encode(format!("{secret}:"));
-                req.header("Authorization", format!("Basic {b}"))
-            }
-            Auth::Header(name) => req.header(name.as_str(), secret),
-        };
-        let result = match req.header("Accept", "application/json").call() {
-            Ok(mut resp) => {
-                let code = resp.status().as_u16();
-                let status = spec.status(code);
-                let mut v = Validation::new(status, format!("HTTP {code}"));
-                if (300..400).contains(&code) {
-                    v.detail = Some(format!("HTTP {code}: redirect not followed"));
+        let request = || {
+            let req = match spec.method {
+                "HEAD" => self.agent.head(&url),
+                _ => self.agent.get(&url),
+            };
+            let req = match &spec.auth {
+                Auth::None => req,
+                Auth::Bearer => req.header("Authorization", format!("Bearer {secret}")),
+                Auth::Token => req.header("Authorization", format!("token {secret}")),
+                Auth::Basic => {
+                    use base64::Engine as _;
+                    let b = base64::engine::general_purpose::STANDARD.encode(format!("{secret}:"));
+                    req.header("Authorization", format!("Basic {b}"))
                 }
-                if status == ValidationStatus::Active {
-                    if let Some(ptr) = &spec.identity {
-                        let body = resp.body_mut().with_config().limit(256 << 10).read_to_string();
-                        v.identity = body
-                            .ok()
-                            .and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok())
-                            .and_then(|j| {
-                                j.pointer(ptr).map(|x| match x {
-                                    serde_json::Value::String(s) => s.clone(),
-                                    other => other.to_string(),
-                                })
-                            })
-                            .filter(|s| !s.contains(secret));
+                Auth::Header(name) => req.header(name.as_str(), secret),
+            };
+            req.header("Accept", "application/json").call()
+        };
+        let mut retried = false;
+        let result = loop {
+            // A provider that asked us to wait (429 `Retry-After`) is not asked again before
+            // then; a wait longer than `max_retry_wait` makes the answer `unknown`.
+            let wait = self
+                .not_before
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&host).copied())
+                .map(|t| t.saturating_duration_since(std::time::Instant::now()))
+                .unwrap_or_default();
+            if wait > self.opts.max_retry_wait {
+                break Validation::new(
+                    ValidationStatus::Unknown,
+                    format!("rate limited by the provider for {}s more", wait.as_secs()),
+                );
+            }
+            std::thread::sleep(wait);
+            if self.sent.fetch_add(1, Ordering::SeqCst) >= self.opts.max_requests {
+                break Validation::new(
+                    ValidationStatus::Unknown,
+                    "request cap reached (--validate-max-requests)",
+                );
+            }
+            self.count(&host, None);
+            match request() {
+                Ok(resp) if resp.status().as_u16() == 429 => {
+                    let after = resp
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map_or(Duration::from_secs(1), Duration::from_secs);
+                    if let Ok(mut m) = self.not_before.lock() {
+                        m.insert(host.clone(), std::time::Instant::now() + after);
                     }
+                    if retried || after > self.opts.max_retry_wait {
+                        break Validation::new(
+                            ValidationStatus::Unknown,
+                            format!("HTTP 429 (rate limited, retry after {}s)", after.as_secs()),
+                        );
+                    }
+                    retried = true;
                 }
-                v
+                Ok(resp) => break read_answer(&spec, resp, secret),
+                // The error text of a transport failure names the URL, which may hold the
+                // secret: only its kind is kept.
+                Err(e) => break Validation::new(ValidationStatus::Unknown, transport_kind(&e)),
             }
-            // The error text of a transport failure names the URL, which may hold the
-            // secret: only its kind is kept.
-            Err(e) => Validation::new(ValidationStatus::Unknown, transport_kind(&e)),
         };
-        if let Ok(mut stats) = self.stats.lock() {
-            let s = stats
-                .entry(
-                    host.trim_start_matches("https://").trim_start_matches("http://").to_string(),
-                )
-                .or_default();
-            s.requests += 1;
-            match result.status {
-                ValidationStatus::Active => s.active += 1,
-                ValidationStatus::Inactive => s.inactive += 1,
-                _ => s.unknown += 1,
-            }
-        }
+        self.count(&host, Some(result.status));
         result
+    }
+
+    /// Counts a request sent (`None`) or the final answer for a secret.
+    fn count(&self, host: &str, answer: Option<ValidationStatus>) {
+        let Ok(mut stats) = self.stats.lock() else { return };
+        let s = stats.entry(host.to_string()).or_default();
+        match answer {
+            None => s.requests += 1,
+            Some(ValidationStatus::Active) => s.active += 1,
+            Some(ValidationStatus::Inactive) => s.inactive += 1,
+            Some(_) => s.unknown += 1,
+        }
     }
 
     /// Requests sent and answers per provider host.
@@ -389,6 +460,135 @@ impl Validator {
     pub fn requests(&self) -> usize {
         self.sent.load(Ordering::Relaxed).min(self.opts.max_requests)
     }
+}
+
+/// The persistent answer cache (`--validate-cache`): a JSON object from
+/// `sha256(rule id, secret)` (hex) to the answer and when it was given. It holds no secret.
+/// An answer older than this run's time to live is neither used nor kept.
+/// Only `active` and `inactive` answers are kept: `unknown` is asked again next run.
+#[derive(Debug)]
+pub struct Cache {
+    path: std::path::PathBuf,
+    ttl: Duration,
+    entries: BTreeMap<String, CacheEntry>,
+    dirty: bool,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct CacheEntry {
+    status: String,
+    checked_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    identity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    /// When the provider answered, Unix seconds.
+    answered: u64,
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+impl Cache {
+    /// Loads the cache at `path` (missing or unreadable: empty, and rewritten on save).
+    pub fn open(path: &std::path::Path, ttl: Duration) -> Cache {
+        let now = unix_now();
+        let entries: BTreeMap<String, CacheEntry> = std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let fresh = |e: &CacheEntry| e.answered.saturating_add(ttl.as_secs()) > now;
+        let before = entries.len();
+        let entries: BTreeMap<_, _> = entries.into_iter().filter(|(_, e)| fresh(e)).collect();
+        let dirty = entries.len() != before;
+        Cache { path: path.to_path_buf(), ttl, entries, dirty }
+    }
+
+    fn get(&self, key: &[u8; 32]) -> Option<Validation> {
+        let e = self
+            .entries
+            .get(&hex::encode(key))
+            .filter(|e| e.answered.saturating_add(self.ttl.as_secs()) > unix_now())?;
+        let status = ValidationStatus::parse(&e.status)?;
+        Some(Validation {
+            status,
+            checked_at: e.checked_at.clone(),
+            identity: e.identity.clone(),
+            detail: Some(format!("{} (cached)", e.detail.as_deref().unwrap_or("answer"))),
+        })
+    }
+
+    fn put(&mut self, key: [u8; 32], v: &Validation) {
+        if !matches!(v.status, ValidationStatus::Active | ValidationStatus::Inactive) {
+            return;
+        }
+        self.entries.insert(
+            hex::encode(key),
+            CacheEntry {
+                status: v.status.as_str().into(),
+                checked_at: v.checked_at.clone(),
+                identity: v.identity.clone(),
+                detail: v.detail.clone(),
+                answered: unix_now(),
+            },
+        );
+        self.dirty = true;
+    }
+
+    /// Writes the cache (a private temp file in the same directory, then an atomic rename).
+    fn save(&self) -> std::io::Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let dir = match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => std::path::Path::new("."),
+        };
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        serde_json::to_writer(&mut tmp, &self.entries)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// Reads a provider's (non-429) answer.
+fn read_answer(
+    spec: &Spec,
+    mut resp: ureq::http::Response<ureq::Body>,
+    secret: &str,
+) -> Validation {
+    let code = resp.status().as_u16();
+    let status = spec.status(code);
+    let mut v = Validation::new(status, format!("HTTP {code}"));
+    if (300..400).contains(&code) {
+        v.detail = Some(format!("HTTP {code}: redirect not followed"));
+    }
+    if status != ValidationStatus::Active || (spec.identity.is_none() && spec.ok.is_none()) {
+        return v;
+    }
+    let body = resp.body_mut().with_config().limit(256 << 10).read_to_string();
+    let json = body.ok().and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok());
+    if let Some(ptr) = &spec.ok {
+        if json.as_ref().and_then(|j| j.pointer(ptr)) != Some(&serde_json::Value::Bool(true)) {
+            v.status = ValidationStatus::Inactive;
+            v.detail = Some(format!("HTTP {code}, {ptr} is not true"));
+            return v;
+        }
+    }
+    if let Some(ptr) = &spec.identity {
+        v.identity = json
+            .as_ref()
+            .and_then(|j| j.pointer(ptr))
+            .map(|x| match x {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .filter(|s| !s.contains(secret));
+    }
+    v
 }
 
 fn transport_kind(e: &ureq::Error) -> String {
