@@ -16,6 +16,14 @@ struct Seen {
     method: String,
     path: String,
     authorization: Option<String>,
+    /// Every header, names lowercased.
+    headers: Vec<(String, String)>,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
 }
 
 /// A provider on 127.0.0.1: `answer(authorization) -> (status, extra headers, body)`.
@@ -25,7 +33,7 @@ struct Provider {
     connections: Arc<AtomicUsize>,
 }
 
-type Answer = fn(Option<&str>) -> (u16, Vec<(String, String)>, String);
+type Answer = fn(&Seen) -> (u16, Vec<(String, String)>, String);
 
 impl Provider {
     fn start(answer: Answer) -> Provider {
@@ -64,6 +72,7 @@ fn serve(stream: TcpStream, answer: Answer, seen: &Mutex<Vec<Seen>>) {
     let (method, path) =
         (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string());
     let mut authorization = None;
+    let mut headers = Vec::new();
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
@@ -73,10 +82,12 @@ fn serve(stream: TcpStream, answer: Answer, seen: &Mutex<Vec<Seen>>) {
             if k.eq_ignore_ascii_case("authorization") {
                 authorization = Some(v.trim().to_string());
             }
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
         }
     }
-    seen.lock().unwrap().push(Seen { method, path, authorization: authorization.clone() });
-    let (status, headers, body) = answer(authorization.as_deref());
+    let request = Seen { method, path, authorization, headers };
+    seen.lock().unwrap().push(request.clone());
+    let (status, headers, body) = answer(&request);
     let mut out = stream;
     let mut head =
         format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
@@ -91,7 +102,8 @@ fn tokens() -> [String; 5] {
     [github_pat(501), github_pat(502), github_pat(503), github_pat(504), github_pat(505)]
 }
 
-fn github_answer(auth: Option<&str>) -> (u16, Vec<(String, String)>, String) {
+fn github_answer(req: &Seen) -> (u16, Vec<(String, String)>, String) {
+    let auth = req.authorization.as_deref();
     let t = tokens();
     let is = |i: usize| auth == Some(format!("Bearer {}", t[i]).as_str());
     if is(0) {
@@ -358,8 +370,8 @@ fn a_second_run_within_the_ttl_sends_no_request_and_the_cache_holds_no_token() {
     assert_eq!(api.seen().len(), 7);
 }
 
-fn slow_or_slack(auth: Option<&str>) -> (u16, Vec<(String, String)>, String) {
-    match auth {
+fn slow_or_slack(req: &Seen) -> (u16, Vec<(String, String)>, String) {
+    match req.authorization.as_deref() {
         Some(a) if a.ends_with("slow") => {
             std::thread::sleep(std::time::Duration::from_secs(3));
             (200, vec![], "{}".into())
@@ -409,4 +421,86 @@ verify = 'GET https://chat.example/api/auth.test bearer ok=/ok identity=/user'
     assert_eq!(get("b.txt")["status"], "inactive", "200 with ok=false");
     assert_eq!(get("c.txt")["status"], "unknown");
     assert_eq!(get("c.txt")["detail"], "timeout");
+}
+
+/// The fake AWS key pair STS accepts (generated: `AKIA` + 16, and 40 characters).
+fn aws_pair() -> (String, String) {
+    let mut rng = crate::util::Rng::new(4242);
+    let id = format!("AKIA{}", rng.string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
+    let secret =
+        rng.string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
+    (id, secret)
+}
+
+/// STS: recomputes the request's SigV4 signature for the accepted pair (the signer is
+/// checked against AWS's published vectors in its unit tests) and answers like STS.
+fn sts_answer(req: &Seen) -> (u16, Vec<(String, String)>, String) {
+    let (id, secret) = aws_pair();
+    let (Some(auth), Some(date), Some(host)) =
+        (req.authorization.as_deref(), req.header("x-amz-date"), req.header("host"))
+    else {
+        return (400, vec![], "missing headers".into());
+    };
+    let query = [("Action", "GetCallerIdentity"), ("Version", "2011-06-15")];
+    let want = leakguard::validate::sigv4::authorization(
+        &leakguard::validate::sigv4::Request {
+            method: "GET",
+            host,
+            path: "/",
+            query: &query,
+            amz_date: date,
+            region: "us-east-1",
+            service: "sts",
+            body: b"",
+        },
+        &id,
+        &secret,
+    );
+    if req.method == "GET"
+        && req.path == "/?Action=GetCallerIdentity&Version=2011-06-15"
+        && auth == want
+    {
+        let body = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::000000000000:user/fake-ci</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>";
+        (200, vec![], body.into())
+    } else {
+        (403, vec![], "<Error><Code>SignatureDoesNotMatch</Code></Error>".into())
+    }
+}
+
+#[test]
+fn aws_key_pairs_are_checked_together_with_sigv4() {
+    let sts = Provider::start(sts_answer);
+    let d = Dir::new();
+    let (id, secret) = aws_pair();
+    let other = crate::util::Rng::new(9)
+        .string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 40);
+    d.create(
+        "live/credentials",
+        format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+    );
+    d.create(
+        "dead/credentials",
+        format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {other}\n"),
+    );
+    d.create("alone/config.py", format!("KEY_ID = \"{id}\"\n"));
+    let endpoint = format!("sts.amazonaws.com={}", sts.url());
+    let (_, fs, stdout, stderr) =
+        scan(&d, &["--validate", "--validate-endpoint", &endpoint, "--redact"]);
+    let status = |path: &str, rule: &str| {
+        fs.iter()
+            .find(|f| f["path"] == path && f["rule_id"] == rule)
+            .map(|f| f["validation"].clone())
+            .unwrap_or_else(|| panic!("no {rule} in {path}: {stdout}"))
+    };
+    let live = status("live/credentials", "aws_secret_access_key");
+    assert_eq!(live["status"], "active", "{stderr}");
+    assert_eq!(live["identity"], "arn:aws:iam::000000000000:user/fake-ci");
+    assert_eq!(status("live/credentials", "aws")["status"], "active");
+    assert_eq!(status("dead/credentials", "aws_secret_access_key")["status"], "inactive");
+    assert_eq!(status("alone/config.py", "aws")["status"], "unverifiable");
+    // One request per distinct pair.
+    assert_eq!(sts.seen().len(), 2, "{:?}", sts.seen());
+    for s in [&id, &secret, &other] {
+        assert!(!stdout.contains(s.as_str()) && !stderr.contains(s.as_str()));
+    }
 }

@@ -239,7 +239,7 @@ fn check_rule(
     };
     // A live-validation check must be read-only, to a fixed https host (docs/VALIDATION.md).
     #[cfg(feature = "validate")]
-    if let Some(Err(e)) = rule.verify.as_deref().map(leakguard::validate::Spec::parse) {
+    if let Some(Err(e)) = rule.verify.as_deref().map(leakguard::validate::Check::parse) {
         problem("verify".into(), e);
     }
     if builtin {

@@ -27,6 +27,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+pub mod sigv4;
+
 use crate::finding::{Finding, Validation, ValidationStatus};
 use crate::rules::RuleSet;
 
@@ -146,6 +148,34 @@ impl Spec {
     }
 }
 
+/// A rule's check: a declarative HTTP request, or one of the built-in checks that need code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// See [`Spec`].
+    Http(Spec),
+    /// `aws-sts`: the AWS key id and secret access key found in the same file, together,
+    /// through STS `GetCallerIdentity` signed with SigV4 (read-only; needs no permission).
+    AwsSts,
+}
+
+impl Check {
+    /// Parses a rule's `verify` declaration.
+    pub fn parse(text: &str) -> Result<Check, String> {
+        match text.trim() {
+            "aws-sts" => Ok(Check::AwsSts),
+            other => Spec::parse(other).map(Check::Http),
+        }
+    }
+}
+
+/// The STS endpoint; a `--validate-endpoint` key.
+const STS_HOST: &str = "sts.amazonaws.com";
+
+/// Whether `s` looks like an AWS access key id (20 upper-case letters and digits).
+fn is_aws_key_id(s: &str) -> bool {
+    s.len() == 20 && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 /// Percent-encodes everything but unreserved characters (RFC 3986).
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -207,7 +237,8 @@ pub struct Validator {
     opts: Options,
     sent: AtomicUsize,
     /// sha256(rule, secret) → result: each distinct secret is asked once per run.
-    memo: Mutex<HashMap<[u8; 32], Validation>>,
+    /// One cell per key, filled by the first thread that asks; the others wait for it.
+    memo: Mutex<HashMap<[u8; 32], std::sync::Arc<std::sync::OnceLock<Validation>>>>,
     stats: Mutex<BTreeMap<String, HostStats>>,
     /// Per host: no request before this instant (set by a 429's `Retry-After`).
     not_before: Mutex<HashMap<String, std::time::Instant>>,
@@ -266,12 +297,38 @@ impl Validator {
     }
 
     /// Validates every finding (in place), `concurrency` requests at a time. Each distinct
-    /// (rule, secret) is asked once, however many findings share it.
+    /// (rule, secret) is asked once, however many findings share it. A check that needs a
+    /// second part (an AWS key id and its secret key) pairs findings of the same file.
     pub fn validate_all(&self, findings: &mut [Finding], rules: &RuleSet) {
         let specs: HashMap<&str, Option<&str>> =
             rules.rules().iter().map(|r| (r.id.as_str(), r.verify.as_deref())).collect();
-        let mut distinct: Vec<(&str, &str)> =
-            findings.iter().map(|f| (f.rule_id.as_str(), f.secret.as_str())).collect();
+        // The other halves of AWS key pairs, per (path, commit).
+        let mut aws: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for f in findings.iter() {
+            if specs.get(f.rule_id.as_str()).copied().flatten().map(str::trim) == Some("aws-sts") {
+                let commit = f.commit.as_ref().map(|c| c.sha.clone()).unwrap_or_default();
+                aws.entry((f.location.path.clone(), commit)).or_default().push(f.secret.clone());
+            }
+        }
+        let partners = |f: &Finding| -> Vec<String> {
+            let commit = f.commit.as_ref().map(|c| c.sha.clone()).unwrap_or_default();
+            let want_key_id = !is_aws_key_id(&f.secret);
+            let mut v: Vec<String> = aws
+                .get(&(f.location.path.clone(), commit))
+                .into_iter()
+                .flatten()
+                .filter(|s| is_aws_key_id(s) == want_key_id)
+                .cloned()
+                .collect();
+            v.sort();
+            v.dedup();
+            v.truncate(3);
+            v
+        };
+        // What each finding asks; the same key id next to two different secrets asks twice.
+        let jobs: Vec<(String, String, Vec<String>)> =
+            findings.iter().map(|f| (f.rule_id.clone(), f.secret.clone(), partners(f))).collect();
+        let mut distinct = jobs.clone();
         distinct.sort_unstable();
         distinct.dedup();
         let chunk = distinct.len().div_ceil(self.opts.concurrency.max(1)).max(1);
@@ -282,9 +339,9 @@ impl Validator {
                     let specs = &specs;
                     s.spawn(move || {
                         part.iter()
-                            .map(|&(rule, secret)| {
-                                let verify = specs.get(rule).copied().flatten();
-                                self.validate(rule, verify, secret)
+                            .map(|(rule, secret, partners)| {
+                                let verify = specs.get(rule.as_str()).copied().flatten();
+                                self.validate_with(rule, verify, secret, partners)
                             })
                             .collect::<Vec<_>>()
                     })
@@ -299,11 +356,50 @@ impl Validator {
                 })
                 .collect()
         });
-        let by_key: HashMap<(String, String), Validation> =
-            distinct.iter().map(|&(r, s)| (r.to_string(), s.to_string())).zip(results).collect();
-        for f in findings.iter_mut() {
-            f.validation = by_key.get(&(f.rule_id.clone(), f.secret.clone())).cloned();
+        let by_job: HashMap<(String, String, Vec<String>), Validation> =
+            distinct.into_iter().zip(results).collect();
+        for (f, job) in findings.iter_mut().zip(&jobs) {
+            f.validation = by_job.get(job).cloned();
         }
+    }
+
+    /// [`Validator::validate`] for a check that pairs the secret with `partners` (the other
+    /// halves found next to it): the first pair the provider accepts decides; otherwise an
+    /// `unknown` answer wins over `inactive` (it is never a reason to call a pair dead).
+    fn validate_with(
+        &self,
+        rule_id: &str,
+        verify: Option<&str>,
+        secret: &str,
+        partners: &[String],
+    ) -> Validation {
+        if verify.map(str::trim) != Some("aws-sts") {
+            return self.validate(rule_id, verify, secret);
+        }
+        if partners.is_empty() {
+            return Validation::new(
+                ValidationStatus::Unverifiable,
+                "no AWS key id and secret key pair in the same file",
+            );
+        }
+        let mut best: Option<Validation> = None;
+        for p in partners {
+            let (key_id, secret_key) =
+                if is_aws_key_id(secret) { (secret, p.as_str()) } else { (p.as_str(), secret) };
+            let v = self.validate("aws-sts", Some("aws-sts"), &format!("{key_id}:{secret_key}"));
+            if v.status == ValidationStatus::Active {
+                return v;
+            }
+            let rank = |v: &Validation| match v.status {
+                ValidationStatus::Unknown => 2,
+                ValidationStatus::Inactive => 1,
+                _ => 0,
+            };
+            if best.as_ref().is_none_or(|b| rank(&v) > rank(b)) {
+                best = Some(v);
+            }
+        }
+        best.unwrap_or_else(|| Validation::new(ValidationStatus::Unknown, "no answer"))
     }
 
     /// Validates one secret of rule `rule_id` with its `verify` declaration.
@@ -315,29 +411,25 @@ impl Validator {
             h.update(secret.as_bytes());
             h.finalize().into()
         };
-        if let Some(v) = self.memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return v;
-        }
-        let cached = self.cache.as_ref().and_then(|c| c.lock().ok()?.get(&key));
-        let v = match cached {
-            Some(v) => {
-                self.cache_hits.fetch_add(1, Ordering::Relaxed);
-                v
-            }
-            None => {
-                let v = self.ask(rule_id, verify, secret);
-                if let Some(c) = &self.cache {
-                    if let Ok(mut c) = c.lock() {
-                        c.put(key, &v);
-                    }
-                }
-                v
-            }
+        let cell = match self.memo.lock() {
+            Ok(mut m) => m.entry(key).or_default().clone(),
+            Err(_) => Default::default(),
         };
-        if let Ok(mut m) = self.memo.lock() {
-            m.insert(key, v.clone());
-        }
-        v
+        cell.get_or_init(|| {
+            let cached = self.cache.as_ref().and_then(|c| c.lock().ok()?.get(&key));
+            if let Some(v) = cached {
+                self.cache_hits.fetch_add(1, Ordering::Relaxed);
+                return v;
+            }
+            let v = self.ask(rule_id, verify, secret);
+            if let Some(c) = &self.cache {
+                if let Ok(mut c) = c.lock() {
+                    c.put(key, &v);
+                }
+            }
+            v
+        })
+        .clone()
     }
 
     fn ask(&self, rule_id: &str, verify: Option<&str>, secret: &str) -> Validation {
@@ -347,8 +439,9 @@ impl Validator {
                 "no read-only check for this rule",
             );
         };
-        let spec = match Spec::parse(verify) {
-            Ok(s) => s,
+        let spec = match Check::parse(verify) {
+            Ok(Check::Http(s)) => s,
+            Ok(Check::AwsSts) => return self.ask_aws(rule_id, secret),
             Err(e) => {
                 return Validation::new(ValidationStatus::Unverifiable, format!("bad verify: {e}"));
             }
@@ -385,6 +478,84 @@ impl Validator {
             };
             req.header("Accept", "application/json").call()
         };
+        self.exchange(&host, request, |resp| read_answer(&spec, resp, secret))
+    }
+
+    /// STS `GetCallerIdentity` for `KEYID:SECRET`, signed with SigV4 (us-east-1, the global
+    /// endpoint). 200 is active (the ARN is the identity), 403 inactive.
+    fn ask_aws(&self, rule_id: &str, pair: &str) -> Validation {
+        let Some((key_id, secret_key)) = pair.split_once(':') else {
+            return Validation::new(ValidationStatus::Unverifiable, "not a key pair");
+        };
+        let origin = self
+            .opts
+            .endpoints
+            .iter()
+            .find(|(k, _)| k == rule_id || k == STS_HOST)
+            .map_or(format!("https://{STS_HOST}"), |(_, url)| {
+                url.trim_end_matches('/').to_string()
+            });
+        let host = origin.trim_start_matches("https://").trim_start_matches("http://").to_string();
+        // Only the authority is signed as `host`; a path in an override is a prefix.
+        let (authority, prefix) = match host.find('/') {
+            Some(i) => (&host[..i], &host[i..]),
+            None => (host.as_str(), ""),
+        };
+        let query = [("Action", "GetCallerIdentity"), ("Version", "2011-06-15")];
+        let request = || {
+            let amz_date = time::OffsetDateTime::now_utc()
+                .format(time::macros::format_description!(
+                    "[year][month][day]T[hour][minute][second]Z"
+                ))
+                .unwrap_or_default();
+            let path = if prefix.is_empty() { "/".to_string() } else { format!("{prefix}/") };
+            let signed = sigv4::Request {
+                method: "GET",
+                host: authority,
+                path: &path,
+                query: &query,
+                amz_date: &amz_date,
+                region: "us-east-1",
+                service: "sts",
+                body: b"",
+            };
+            let auth = sigv4::authorization(&signed, key_id, secret_key);
+            let url = format!("{origin}/?{}", sigv4::canonical_query(&query));
+            self.agent
+                .get(&url)
+                .header("X-Amz-Date", &amz_date)
+                .header("Authorization", &auth)
+                .call()
+        };
+        self.exchange(&host, request, |mut resp| {
+            let code = resp.status().as_u16();
+            let status = match code {
+                200 => ValidationStatus::Active,
+                403 => ValidationStatus::Inactive,
+                _ => ValidationStatus::Unknown,
+            };
+            let mut v = Validation::new(status, format!("HTTP {code}"));
+            if status == ValidationStatus::Active {
+                let body = resp.body_mut().with_config().limit(64 << 10).read_to_string();
+                v.identity = body.ok().and_then(|b| {
+                    let start = b.find("<Arn>")? + 5;
+                    let end = b[start..].find("</Arn>")? + start;
+                    Some(b[start..end].to_string())
+                });
+            }
+            v
+        })
+    }
+
+    /// Sends `request` to `host`, honouring the request cap and 429 `Retry-After` (one retry
+    /// up to `max_retry_wait`), and reads the answer with `read`.
+    fn exchange(
+        &self,
+        host: &str,
+        request: impl Fn() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        read: impl FnOnce(ureq::http::Response<ureq::Body>) -> Validation,
+    ) -> Validation {
+        let host = host.to_string();
         let mut retried = false;
         let result = loop {
             // A provider that asked us to wait (429 `Retry-After`) is not asked again before
@@ -429,7 +600,7 @@ impl Validator {
                     }
                     retried = true;
                 }
-                Ok(resp) => break read_answer(&spec, resp, secret),
+                Ok(resp) => break read(resp),
                 // The error text of a transport failure names the URL, which may hold the
                 // secret: only its kind is kept.
                 Err(e) => break Validation::new(ValidationStatus::Unknown, transport_kind(&e)),
@@ -642,7 +813,7 @@ mod tests {
         let bad: Vec<String> = set
             .rules()
             .iter()
-            .filter_map(|r| Some((r.id.clone(), Spec::parse(r.verify.as_deref()?).err()?)))
+            .filter_map(|r| Some((r.id.clone(), Check::parse(r.verify.as_deref()?).err()?)))
             .map(|(id, e)| format!("{id}: {e}"))
             .collect();
         assert!(bad.is_empty(), "{bad:#?}");
