@@ -504,3 +504,42 @@ fn aws_key_pairs_are_checked_together_with_sigv4() {
         assert!(!stdout.contains(s.as_str()) && !stderr.contains(s.as_str()));
     }
 }
+
+#[cfg(feature = "revoke")]
+#[test]
+fn classify_only_active_keeps_the_tokens_validation_found_live() {
+    let api = Provider::start(github_answer);
+    let d = Dir::new();
+    let t = tokens();
+    d.create("a.env", format!("GITHUB_TOKEN={}\n", t[0]));
+    d.create("b.env", format!("GITHUB_TOKEN={}\n", t[1]));
+    let endpoint = format!("api.github.com={}", api.url());
+    for (format, file) in [("json", "r.jsonl"), ("gitlab", "r.gitlab.json"), ("sarif", "r.sarif")] {
+        let mut c = d.cmd();
+        c.args([
+            "scan",
+            ".",
+            "--validate",
+            "--validate-cache",
+            "none",
+            "--validate-endpoint",
+            &endpoint,
+        ]);
+        c.args(["-f", format, "-o", file, "-q", "--exclude", "r.*"]);
+        assert_eq!(run(&mut c).code, 1);
+        let out = run(d.cmd().args(["classify", file, "--only-active", "--json"]));
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("1 of 2 finding(s) were validated active"),
+            "{format}: {}",
+            out.stderr
+        );
+    }
+    // A report without validation results is refused, not read as "nothing is active".
+    let mut c = d.cmd();
+    c.args(["scan", ".", "-f", "json", "-o", "plain.jsonl", "-q", "--exclude", "r.*"]);
+    run(&mut c);
+    let out = run(d.cmd().args(["classify", "plain.jsonl", "--only-active"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("needs a report with validation results"), "{}", out.stderr);
+}

@@ -38,6 +38,10 @@ pub(crate) struct ClassifyOptions {
     /// Do not revoke tokens found only in likely test fixtures and examples.
     #[arg(long)]
     skip_likely_test: bool,
+    /// Only tokens the report's live validation found active (`scan --validate`); a report
+    /// without validation results is refused rather than taken as "none are active".
+    #[arg(long)]
+    only_active: bool,
 }
 
 #[derive(Args, Debug)]
@@ -202,7 +206,18 @@ fn classify_report(
     api_types: Option<Vec<String>>,
 ) -> Result<(Classification, Vec<u8>)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let (format, findings) = read_report(&bytes, path)?;
+    let (format, mut findings) = read_report(&bytes, path)?;
+    if opts.only_active {
+        if !findings.is_empty() && findings.iter().all(|f| f.validation.is_none()) {
+            bail!(
+                "{}: --only-active needs a report with validation results (scan with --validate)",
+                path.display()
+            );
+        }
+        let before = findings.len();
+        findings.retain(|f| f.validation.as_deref() == Some("active"));
+        eprintln!("--only-active: {} of {before} finding(s) were validated active", findings.len());
+    }
     let rules = load_rules(&opts.rules, None)?;
     let mut c = Classifier::new();
     c.rules(rules.rules)

@@ -50,6 +50,8 @@ pub struct ReportFinding {
     pub commit: Option<String>,
     /// Confidence as the report states it.
     pub confidence: Option<String>,
+    /// Live validation's status when the report has one (`--validate`): `active`, ...
+    pub validation: Option<String>,
 }
 
 /// Reads a report of any supported format.
@@ -120,6 +122,9 @@ fn read_gitlab(v: &Value) -> Result<Vec<ReportFinding>, String> {
                 start_line: n(vuln, "/location/start_line"),
                 commit: s(vuln, "/location/commit/sha"),
                 confidence: s(vuln, "/confidence"),
+                // `details.validation.value` is "active, identity ... (HTTP 200)".
+                validation: s(vuln, "/details/validation/value")
+                    .and_then(|v| v.split([',', ' ']).next().map(str::to_string)),
             })
         })
         .collect()
@@ -136,6 +141,7 @@ fn jsonl_finding(index: usize, v: &Value) -> Result<ReportFinding, String> {
         start_line: n(v, "/start_line"),
         commit: s(v, "/commit/sha"),
         confidence: s(v, "/confidence"),
+        validation: s(v, "/validation/status"),
     })
 }
 
@@ -154,6 +160,7 @@ fn read_sarif(v: &Value) -> Result<Vec<ReportFinding>, String> {
                 start_line: n(r, &format!("{loc}/region/startLine")),
                 commit: s(r, "/properties/commit/sha"),
                 confidence: s(r, "/properties/confidence"),
+                validation: s(r, "/properties/validation/status"),
             });
         }
     }
