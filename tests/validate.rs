@@ -543,3 +543,39 @@ fn classify_only_active_keeps_the_tokens_validation_found_live() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("needs a report with validation results"), "{}", out.stderr);
 }
+
+fn gitlab_pat() -> String {
+    format!(
+        "glpat-{}",
+        crate::util::Rng::new(3131)
+            .string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 20)
+    )
+}
+
+fn gitlab_answer(req: &Seen) -> (u16, Vec<(String, String)>, String) {
+    if req.path == "/api/v4/personal_access_tokens/self"
+        && req.header("private-token") == Some(gitlab_pat().as_str())
+    {
+        (200, vec![], r#"{"id":7,"name":"ci-fake","scopes":["read_api"]}"#.into())
+    } else {
+        (401, vec![], r#"{"message":"401 Unauthorized"}"#.into())
+    }
+}
+
+#[test]
+fn gitlab_tokens_go_to_the_configured_instance() {
+    let gl = Provider::start(gitlab_answer);
+    let d = Dir::new();
+    d.create("ci.env", format!("GITLAB_TOKEN={}\n", gitlab_pat()));
+    let (_, fs, _, stderr) = scan(&d, &["--validate", "--gitlab-url", &gl.url()]);
+    let v = &fs.iter().find(|f| f["path"] == "ci.env").unwrap()["validation"];
+    assert_eq!(v["status"], "active", "{stderr}");
+    assert_eq!(v["identity"], "ci-fake");
+    // CI_SERVER_URL does the same inside GitLab CI.
+    let mut c = d.cmd();
+    c.env("CI_SERVER_URL", gl.url());
+    c.args(["scan", ".", "-f", "json", "--validate", "--validate-cache", "none"]);
+    let fs = json_lines(&run(&mut c).stdout);
+    assert_eq!(fs[0]["validation"]["status"], "active");
+    assert_eq!(gl.seen().len(), 2);
+}

@@ -112,6 +112,11 @@ pub(crate) struct OutputArgs {
     #[cfg(feature = "validate")]
     #[arg(long, value_name = "KEY=URL", requires = "validate", value_parser = parse_endpoint)]
     pub validate_endpoint: Vec<(String, String)>,
+    /// With --validate: the GitLab instance GitLab tokens are checked against (default
+    /// $CI_SERVER_URL inside GitLab CI, else https://gitlab.com).
+    #[cfg(feature = "validate")]
+    #[arg(long, value_name = "URL", requires = "validate")]
+    pub gitlab_url: Option<String>,
     /// With --validate: the most requests one run sends; further findings are `unknown`.
     #[cfg(feature = "validate")]
     #[arg(long, value_name = "N", default_value_t = 1000)]
@@ -602,9 +607,11 @@ pub(crate) fn validate(
         return;
     }
     let mut endpoints = out.validate_endpoint.clone();
-    // In GitLab CI the instance is the one running the job (unless told otherwise).
-    if let Ok(url) = std::env::var("CI_SERVER_URL") {
-        if !url.is_empty() && !endpoints.iter().any(|(k, _)| k == "gitlab.com") {
+    // GitLab tokens go to --gitlab-url, else (in GitLab CI) the instance running the job,
+    // unless an explicit --validate-endpoint gitlab.com=... says otherwise.
+    let gitlab = out.gitlab_url.clone().or_else(|| std::env::var("CI_SERVER_URL").ok());
+    if let Some(url) = gitlab.filter(|u| !u.is_empty()) {
+        if !endpoints.iter().any(|(k, _)| k == "gitlab.com") {
             endpoints.push(("gitlab.com".into(), url));
         }
     }
