@@ -119,6 +119,33 @@ fn github_answer(req: &Seen) -> (u16, Vec<(String, String)>, String) {
     }
 }
 
+/// A fake GitHub API and a tree with one token it accepts (`a.env`) and one it rejects
+/// (`b.env`); the `--validate-endpoint` value that points at it.
+fn active_and_revoked() -> (Provider, Dir, String) {
+    let api = Provider::start(github_answer);
+    let d = Dir::new();
+    let t = tokens();
+    d.create("a.env", format!("GITHUB_TOKEN={}\n", t[0]));
+    d.create("b.env", format!("GITHUB_TOKEN={}\n", t[1]));
+    let endpoint = format!("api.github.com={}", api.url());
+    (api, d, endpoint)
+}
+
+/// `leakguard scan . --validate` against `endpoint`, no persistent cache (caller adds the rest).
+fn validating(d: &Dir, endpoint: &str) -> std::process::Command {
+    let mut c = d.cmd();
+    c.args([
+        "scan",
+        ".",
+        "--validate",
+        "--validate-cache",
+        "none",
+        "--validate-endpoint",
+        endpoint,
+    ]);
+    c
+}
+
 fn scan(d: &Dir, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String, String) {
     let mut c = d.cmd();
     c.args(["scan", ".", "-f", "json", "--validate-cache", "none"]).args(extra);
@@ -179,12 +206,7 @@ fn statuses_requests_and_no_token_in_output() {
 
 #[test]
 fn results_filter_and_request_cap() {
-    let api = Provider::start(github_answer);
-    let d = Dir::new();
-    let t = tokens();
-    d.create("a.env", format!("GITHUB_TOKEN={}\n", t[0]));
-    d.create("b.env", format!("GITHUB_TOKEN={}\n", t[1]));
-    let endpoint = format!("api.github.com={}", api.url());
+    let (api, d, endpoint) = active_and_revoked();
     let (_, fs, _, _) =
         scan(&d, &["--validate", "--validate-endpoint", &endpoint, "--results", "active", "-q"]);
     assert_eq!(fs.len(), 1);
@@ -208,16 +230,7 @@ fn rules_without_a_check_are_unverifiable_and_text_shows_the_status() {
     d.create("a.env", format!("GITHUB_TOKEN={}\n", t[0]));
     d.create("key.pem", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDfakefakefakefakefakefakefakefakefakefakefakefakefakeAAAAJi\n-----END OPENSSH PRIVATE KEY-----\n");
     let endpoint = format!("api.github.com={}", api.url());
-    let mut c = d.cmd();
-    c.args([
-        "scan",
-        ".",
-        "--validate",
-        "--validate-cache",
-        "none",
-        "--validate-endpoint",
-        &endpoint,
-    ]);
+    let mut c = validating(&d, &endpoint);
     c.args(["--color", "never", "-q"]);
     let out = run(&mut c);
     assert!(out.stdout.contains("[active: octo-fake]"), "{}", out.stdout);
@@ -225,16 +238,7 @@ fn rules_without_a_check_are_unverifiable_and_text_shows_the_status() {
         assert!(out.stdout.contains("[unverifiable]"), "{}", out.stdout);
     }
     // GitLab and SARIF carry it too.
-    let mut c = d.cmd();
-    c.args([
-        "scan",
-        ".",
-        "--validate",
-        "--validate-cache",
-        "none",
-        "--validate-endpoint",
-        &endpoint,
-    ]);
+    let mut c = validating(&d, &endpoint);
     c.args(["-f", "gitlab", "-q"]);
     let gl: serde_json::Value = serde_json::from_str(&run(&mut c).stdout).unwrap();
     let v = gl["vulnerabilities"]
@@ -244,16 +248,7 @@ fn rules_without_a_check_are_unverifiable_and_text_shows_the_status() {
         .find(|v| v["location"]["file"] == "a.env")
         .unwrap();
     assert!(v["details"]["validation"]["value"].as_str().unwrap().starts_with("active"), "{v}");
-    let mut c = d.cmd();
-    c.args([
-        "scan",
-        ".",
-        "--validate",
-        "--validate-cache",
-        "none",
-        "--validate-endpoint",
-        &endpoint,
-    ]);
+    let mut c = validating(&d, &endpoint);
     c.args(["-f", "sarif", "-q"]);
     let sarif: serde_json::Value = serde_json::from_str(&run(&mut c).stdout).unwrap();
     let r = sarif["runs"][0]["results"]
@@ -508,23 +503,9 @@ fn aws_key_pairs_are_checked_together_with_sigv4() {
 #[cfg(feature = "revoke")]
 #[test]
 fn classify_only_active_keeps_the_tokens_validation_found_live() {
-    let api = Provider::start(github_answer);
-    let d = Dir::new();
-    let t = tokens();
-    d.create("a.env", format!("GITHUB_TOKEN={}\n", t[0]));
-    d.create("b.env", format!("GITHUB_TOKEN={}\n", t[1]));
-    let endpoint = format!("api.github.com={}", api.url());
+    let (_api, d, endpoint) = active_and_revoked();
     for (format, file) in [("json", "r.jsonl"), ("gitlab", "r.gitlab.json"), ("sarif", "r.sarif")] {
-        let mut c = d.cmd();
-        c.args([
-            "scan",
-            ".",
-            "--validate",
-            "--validate-cache",
-            "none",
-            "--validate-endpoint",
-            &endpoint,
-        ]);
+        let mut c = validating(&d, &endpoint);
         c.args(["-f", format, "-o", file, "-q", "--exclude", "r.*"]);
         assert_eq!(run(&mut c).code, 1);
         let out = run(d.cmd().args(["classify", file, "--only-active", "--json"]));

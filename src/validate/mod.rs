@@ -176,7 +176,8 @@ fn is_aws_key_id(s: &str) -> bool {
     s.len() == 20 && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
-/// Percent-encodes everything but unreserved characters (RFC 3986).
+/// Percent-encodes everything but unreserved characters (RFC 3986): secrets in URLs, and
+/// SigV4's canonical query.
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {

@@ -9,6 +9,8 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+use super::encode as uri_encode;
+
 type HmacSha256 = Hmac<Sha256>;
 
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
@@ -20,19 +22,6 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
 
 fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
-}
-
-/// RFC 3986 encoding as SigV4 wants it (unreserved characters kept).
-fn uri_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// What to sign.
