@@ -503,7 +503,7 @@ fn aws_key_pairs_are_checked_together_with_sigv4() {
 #[cfg(feature = "revoke")]
 #[test]
 fn classify_only_active_keeps_the_tokens_validation_found_live() {
-    let (_api, d, endpoint) = active_and_revoked();
+    let (api, d, endpoint) = active_and_revoked();
     for (format, file) in [("json", "r.jsonl"), ("gitlab", "r.gitlab.json"), ("sarif", "r.sarif")] {
         let mut c = validating(&d, &endpoint);
         c.args(["-f", format, "-o", file, "-q", "--exclude", "r.*"]);
@@ -523,6 +523,15 @@ fn classify_only_active_keeps_the_tokens_validation_found_live() {
     let out = run(d.cmd().args(["classify", "plain.jsonl", "--only-active"]));
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("needs a report with validation results"), "{}", out.stderr);
+    // `classify --validate` asks the providers for such a report itself.
+    let before = api.seen().len();
+    let out = run(d
+        .cmd()
+        .args(["classify", "plain.jsonl", "--validate", "--validate-endpoint", &endpoint])
+        .args(["--only-active", "--json"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("1 of 2 finding(s) were validated active"), "{}", out.stderr);
+    assert_eq!(api.seen().len(), before + 2, "one request per token");
 }
 
 fn gitlab_pat() -> String {

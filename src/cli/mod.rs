@@ -105,6 +105,7 @@ pub(crate) struct RuleArgs {
 }
 
 /// Parses `60s`, `500ms`, `2m`, `1h` or a plain number of seconds.
+#[cfg(any(feature = "git", feature = "validate"))]
 pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());

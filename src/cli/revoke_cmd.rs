@@ -42,6 +42,17 @@ pub(crate) struct ClassifyOptions {
     /// without validation results is refused rather than taken as "none are active".
     #[arg(long)]
     only_active: bool,
+    /// Validate the report's tokens now (read-only requests to each provider, as
+    /// `scan --validate`; no persistent cache) before classifying; with --only-active, keep
+    /// those found active.
+    #[cfg(feature = "validate")]
+    #[arg(long)]
+    validate: bool,
+    /// With --validate: send RULE_OR_HOST's requests to URL instead (as on `scan`).
+    #[cfg(feature = "validate")]
+    #[arg(long, value_name = "KEY=URL", requires = "validate",
+          value_parser = super::scan_cmd::parse_endpoint)]
+    validate_endpoint: Vec<(String, String)>,
 }
 
 #[derive(Args, Debug)]
@@ -207,6 +218,10 @@ fn classify_report(
 ) -> Result<(Classification, Vec<u8>)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let (format, mut findings) = read_report(&bytes, path)?;
+    #[cfg(feature = "validate")]
+    if opts.validate {
+        validate_report(&mut findings, opts)?;
+    }
     if opts.only_active {
         if !findings.is_empty() && findings.iter().all(|f| f.validation.is_none()) {
             bail!(
@@ -227,6 +242,37 @@ fn classify_report(
         c.api_types(t);
     }
     Ok((c.classify(format, findings), bytes))
+}
+
+/// `classify --validate`: asks each token's provider now and records the status on the
+/// findings, as if the report had been written by `scan --validate`.
+#[cfg(feature = "validate")]
+fn validate_report(
+    findings: &mut [leakguard::revoke::classify::ReportFinding],
+    opts: &ClassifyOptions,
+) -> Result<()> {
+    use leakguard::validate::{Item, Options, Validator};
+    let rules = load_rules(&opts.rules, None)?;
+    let v =
+        Validator::new(Options { endpoints: opts.validate_endpoint.clone(), ..Default::default() });
+    let items: Vec<Item<'_>> = findings
+        .iter()
+        .map(|f| Item {
+            rule_id: &f.identifier_value,
+            secret: &f.token,
+            path: &f.path,
+            commit: f.commit.as_deref().unwrap_or(""),
+        })
+        .collect();
+    let results = v.validate_items(&items, &rules.rules);
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (f, r) in findings.iter_mut().zip(&results) {
+        *counts.entry(r.status.as_str()).or_default() += 1;
+        f.validation = Some(r.status.as_str().to_string());
+    }
+    let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    eprintln!("validation: {} request(s); findings: {}", v.requests(), counts.join(", "));
+    Ok(())
 }
 
 fn print_classification(c: &Classification, json: bool) -> Result<()> {

@@ -579,7 +579,7 @@ pub(crate) fn excludes(flag: &[String]) -> Result<ExcludeSet> {
 
 /// Sorts findings by location for stable output and applies redaction.
 #[cfg(feature = "validate")]
-fn parse_endpoint(s: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_endpoint(s: &str) -> Result<(String, String), String> {
     let (k, url) = s.split_once('=').ok_or("expected KEY=URL")?;
     if k.is_empty() || !(url.starts_with("https://") || url.starts_with("http://")) {
         return Err("expected KEY=URL with an http(s) URL".into());

@@ -219,6 +219,19 @@ impl Default for Options {
     }
 }
 
+/// One finding to validate, by reference.
+#[derive(Clone, Copy, Debug)]
+pub struct Item<'a> {
+    /// The rule that found it (its `verify` is the check).
+    pub rule_id: &'a str,
+    /// The secret.
+    pub secret: &'a str,
+    /// Where it was found: findings of one path and commit pair up (AWS key pairs).
+    pub path: &'a str,
+    /// The commit, or empty.
+    pub commit: &'a str,
+}
+
 /// Requests and answers per provider host, for the run's summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HostStats {
@@ -301,21 +314,36 @@ impl Validator {
     /// (rule, secret) is asked once, however many findings share it. A check that needs a
     /// second part (an AWS key id and its secret key) pairs findings of the same file.
     pub fn validate_all(&self, findings: &mut [Finding], rules: &RuleSet) {
+        let items: Vec<Item<'_>> = findings
+            .iter()
+            .map(|f| Item {
+                rule_id: &f.rule_id,
+                secret: &f.secret,
+                path: &f.location.path,
+                commit: f.commit.as_ref().map_or("", |c| c.sha.as_str()),
+            })
+            .collect();
+        let results = self.validate_items(&items, rules);
+        for (f, v) in findings.iter_mut().zip(results) {
+            f.validation = Some(v);
+        }
+    }
+
+    /// [`Validator::validate_all`] for findings read back from a report: one result per item.
+    pub fn validate_items(&self, items: &[Item<'_>], rules: &RuleSet) -> Vec<Validation> {
         let specs: HashMap<&str, Option<&str>> =
             rules.rules().iter().map(|r| (r.id.as_str(), r.verify.as_deref())).collect();
         // The other halves of AWS key pairs, per (path, commit).
-        let mut aws: HashMap<(String, String), Vec<String>> = HashMap::new();
-        for f in findings.iter() {
-            if specs.get(f.rule_id.as_str()).copied().flatten().map(str::trim) == Some("aws-sts") {
-                let commit = f.commit.as_ref().map(|c| c.sha.clone()).unwrap_or_default();
-                aws.entry((f.location.path.clone(), commit)).or_default().push(f.secret.clone());
+        let mut aws: HashMap<(&str, &str), Vec<String>> = HashMap::new();
+        for f in items {
+            if specs.get(f.rule_id).copied().flatten().map(str::trim) == Some("aws-sts") {
+                aws.entry((f.path, f.commit)).or_default().push(f.secret.to_string());
             }
         }
-        let partners = |f: &Finding| -> Vec<String> {
-            let commit = f.commit.as_ref().map(|c| c.sha.clone()).unwrap_or_default();
-            let want_key_id = !is_aws_key_id(&f.secret);
+        let partners = |f: &Item<'_>| -> Vec<String> {
+            let want_key_id = !is_aws_key_id(f.secret);
             let mut v: Vec<String> = aws
-                .get(&(f.location.path.clone(), commit))
+                .get(&(f.path, f.commit))
                 .into_iter()
                 .flatten()
                 .filter(|s| is_aws_key_id(s) == want_key_id)
@@ -327,8 +355,10 @@ impl Validator {
             v
         };
         // What each finding asks; the same key id next to two different secrets asks twice.
-        let jobs: Vec<(String, String, Vec<String>)> =
-            findings.iter().map(|f| (f.rule_id.clone(), f.secret.clone(), partners(f))).collect();
+        let jobs: Vec<(String, String, Vec<String>)> = items
+            .iter()
+            .map(|f| (f.rule_id.to_string(), f.secret.to_string(), partners(f)))
+            .collect();
         let mut distinct = jobs.clone();
         distinct.sort_unstable();
         distinct.dedup();
@@ -359,9 +389,13 @@ impl Validator {
         });
         let by_job: HashMap<(String, String, Vec<String>), Validation> =
             distinct.into_iter().zip(results).collect();
-        for (f, job) in findings.iter_mut().zip(&jobs) {
-            f.validation = by_job.get(job).cloned();
-        }
+        jobs.iter()
+            .map(|job| {
+                by_job.get(job).cloned().unwrap_or_else(|| {
+                    Validation::new(ValidationStatus::Unknown, "validator failed")
+                })
+            })
+            .collect()
     }
 
     /// [`Validator::validate`] for a check that pairs the secret with `partners` (the other
