@@ -331,12 +331,17 @@ impl Validator {
 
     /// [`Validator::validate_all`] for findings read back from a report: one result per item.
     pub fn validate_items(&self, items: &[Item<'_>], rules: &RuleSet) -> Vec<Validation> {
-        let specs: HashMap<&str, Option<&str>> =
-            rules.rules().iter().map(|r| (r.id.as_str(), r.verify.as_deref())).collect();
+        // Each rule's check, parsed once per run (`None`: the rule has none).
+        let checks: HashMap<&str, Option<Result<Check, String>>> = rules
+            .rules()
+            .iter()
+            .map(|r| (r.id.as_str(), r.verify.as_deref().map(Check::parse)))
+            .collect();
+        let check_of = |rule: &str| checks.get(rule).and_then(Option::as_ref);
         // The other halves of AWS key pairs, per (path, commit).
         let mut aws: HashMap<(&str, &str), Vec<String>> = HashMap::new();
         for f in items {
-            if specs.get(f.rule_id).copied().flatten().map(str::trim) == Some("aws-sts") {
+            if matches!(check_of(f.rule_id), Some(Ok(Check::AwsSts))) {
                 aws.entry((f.path, f.commit)).or_default().push(f.secret.to_string());
             }
         }
@@ -367,12 +372,11 @@ impl Validator {
             let handles: Vec<_> = distinct
                 .chunks(chunk)
                 .map(|part| {
-                    let specs = &specs;
+                    let check_of = &check_of;
                     s.spawn(move || {
                         part.iter()
                             .map(|(rule, secret, partners)| {
-                                let verify = specs.get(rule.as_str()).copied().flatten();
-                                self.validate_with(rule, verify, secret, partners)
+                                self.validate_with(rule, check_of(rule), secret, partners)
                             })
                             .collect::<Vec<_>>()
                     })
@@ -404,13 +408,35 @@ impl Validator {
     fn validate_with(
         &self,
         rule_id: &str,
-        verify: Option<&str>,
+        check: Option<&Result<Check, String>>,
         secret: &str,
         partners: &[String],
     ) -> Validation {
-        if verify.map(str::trim) != Some("aws-sts") {
-            return self.validate(rule_id, verify, secret);
+        let spec = match check {
+            None => {
+                return Validation::new(
+                    ValidationStatus::Unverifiable,
+                    "no read-only check for this rule",
+                );
+            }
+            Some(Err(e)) => {
+                return Validation::new(ValidationStatus::Unverifiable, format!("bad verify: {e}"));
+            }
+            Some(Ok(Check::Http(spec))) => spec,
+            Some(Ok(Check::AwsSts)) => return self.validate_aws(secret, partners),
+        };
+        if secret.is_empty() {
+            return Validation::new(
+                ValidationStatus::Unverifiable,
+                "no secret (redacted or path-only)",
+            );
         }
+        self.memoized(rule_id, secret, || self.ask(rule_id, spec, secret))
+    }
+
+    /// `aws-sts`: `secret` (a key id or a secret key) with each of `partners`, the other
+    /// halves found next to it.
+    fn validate_aws(&self, secret: &str, partners: &[String]) -> Validation {
         if partners.is_empty() {
             return Validation::new(
                 ValidationStatus::Unverifiable,
@@ -421,7 +447,8 @@ impl Validator {
         for p in partners {
             let (key_id, secret_key) =
                 if is_aws_key_id(secret) { (secret, p.as_str()) } else { (p.as_str(), secret) };
-            let v = self.validate("aws-sts", Some("aws-sts"), &format!("{key_id}:{secret_key}"));
+            let pair = format!("{key_id}:{secret_key}");
+            let v = self.memoized("aws-sts", &pair, || self.ask_aws(key_id, secret_key));
             if v.status == ValidationStatus::Active {
                 return v;
             }
@@ -437,8 +464,15 @@ impl Validator {
         best.unwrap_or_else(|| Validation::new(ValidationStatus::Unknown, "no answer"))
     }
 
-    /// Validates one secret of rule `rule_id` with its `verify` declaration.
-    pub fn validate(&self, rule_id: &str, verify: Option<&str>, secret: &str) -> Validation {
+    /// The answer for (`rule_id`, `secret`): from this run's memo, else the persistent cache,
+    /// else `ask` (whose answer both then keep). Concurrent askers of one key wait for one
+    /// request.
+    fn memoized(
+        &self,
+        rule_id: &str,
+        secret: &str,
+        ask: impl FnOnce() -> Validation,
+    ) -> Validation {
         let key: [u8; 32] = {
             let mut h = Sha256::new();
             h.update(rule_id.as_bytes());
@@ -456,7 +490,7 @@ impl Validator {
                 self.cache_hits.fetch_add(1, Ordering::Relaxed);
                 return v;
             }
-            let v = self.ask(rule_id, verify, secret);
+            let v = ask();
             if let Some(c) = &self.cache {
                 if let Ok(mut c) = c.lock() {
                     c.put(key, &v);
@@ -467,33 +501,9 @@ impl Validator {
         .clone()
     }
 
-    fn ask(&self, rule_id: &str, verify: Option<&str>, secret: &str) -> Validation {
-        let Some(verify) = verify else {
-            return Validation::new(
-                ValidationStatus::Unverifiable,
-                "no read-only check for this rule",
-            );
-        };
-        let spec = match Check::parse(verify) {
-            Ok(Check::Http(s)) => s,
-            Ok(Check::AwsSts) => return self.ask_aws(rule_id, secret),
-            Err(e) => {
-                return Validation::new(ValidationStatus::Unverifiable, format!("bad verify: {e}"));
-            }
-        };
-        if secret.is_empty() {
-            return Validation::new(
-                ValidationStatus::Unverifiable,
-                "no secret (redacted or path-only)",
-            );
-        }
-        let origin = self
-            .opts
-            .endpoints
-            .iter()
-            .find(|(k, _)| k == rule_id || k == spec.host())
-            .map_or(spec.origin.clone(), |(_, url)| url.trim_end_matches('/').to_string());
-        let host = origin.trim_start_matches("https://").trim_start_matches("http://").to_string();
+    /// Sends `spec`'s request for `secret`.
+    fn ask(&self, rule_id: &str, spec: &Spec, secret: &str) -> Validation {
+        let (origin, host) = self.origin(&[rule_id, spec.host()], &spec.origin);
         let url = format!("{origin}{}", spec.path.replace("{secret}", &encode(secret)));
         let request = || {
             let req = match spec.method {
@@ -513,24 +523,28 @@ impl Validator {
             };
             req.header("Accept", "application/json").call()
         };
-        self.exchange(&host, request, |resp| read_answer(&spec, resp, secret))
+        self.exchange(&host, request, |resp| read_answer(spec, resp, secret))
     }
 
-    /// STS `GetCallerIdentity` for `KEYID:SECRET`, signed with SigV4 (us-east-1, the global
-    /// endpoint). 200 is active (the ARN is the identity), 403 inactive.
-    fn ask_aws(&self, rule_id: &str, pair: &str) -> Validation {
-        let Some((key_id, secret_key)) = pair.split_once(':') else {
-            return Validation::new(ValidationStatus::Unverifiable, "not a key pair");
-        };
+    /// The origin requests go to (the first `--validate-endpoint` whose key is one of `keys`,
+    /// else `default`) and its host part, the key of the per-host statistics and rate limits.
+    fn origin(&self, keys: &[&str], default: &str) -> (String, String) {
         let origin = self
             .opts
             .endpoints
             .iter()
-            .find(|(k, _)| k == rule_id || k == STS_HOST)
-            .map_or(format!("https://{STS_HOST}"), |(_, url)| {
-                url.trim_end_matches('/').to_string()
-            });
+            .find(|(k, _)| keys.contains(&k.as_str()))
+            .map_or(default, |(_, url)| url.as_str())
+            .trim_end_matches('/')
+            .to_string();
         let host = origin.trim_start_matches("https://").trim_start_matches("http://").to_string();
+        (origin, host)
+    }
+
+    /// STS `GetCallerIdentity` for a key pair, signed with SigV4 (us-east-1, the global
+    /// endpoint). 200 is active (the ARN is the identity), 403 inactive.
+    fn ask_aws(&self, key_id: &str, secret_key: &str) -> Validation {
+        let (origin, host) = self.origin(&[STS_HOST], &format!("https://{STS_HOST}"));
         // Only the authority is signed as `host`; a path in an override is a prefix.
         let (authority, prefix) = match host.find('/') {
             Some(i) => (&host[..i], &host[i..]),
