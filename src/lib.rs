@@ -36,5 +36,6 @@ pub mod revoke;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod state;
 #[cfg(feature = "validate")]
 pub mod validate;

@@ -624,11 +624,7 @@ pub(crate) fn validate(
     let cache_path = match &out.validate_cache {
         Some(p) if p.as_os_str() == "none" => None,
         Some(p) => Some(p.clone()),
-        None => std::env::var_os("XDG_STATE_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
-            .map(|d| d.join("leakguard/validation-cache.json")),
+        None => leakguard::state::default_file("validation-cache.json"),
     };
     if let Some(p) = &cache_path {
         v = v.with_cache(Cache::open(p, out.validate_cache_ttl));

@@ -76,7 +76,7 @@ impl KeyStore {
     /// Opens the store under `state_dir`, creating a first key if there is none.
     pub fn open(state_dir: &Path) -> Result<KeyStore, Error> {
         let dir = state_dir.join("keys");
-        super::outbox::create_private_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        crate::state::create_private_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         let store = KeyStore { dir };
         if !store.dir.join("current").is_file() {
             store.rotate()?;

@@ -224,26 +224,8 @@ pub struct Outbox {
 /// The client's default outbox: `$XDG_STATE_HOME/leakguard/outbox.sqlite`, else
 /// `~/.local/state/leakguard/outbox.sqlite`, else `./.leakguard-outbox.sqlite`.
 pub fn default_path() -> PathBuf {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(state) = env("XDG_STATE_HOME") {
-        return state.join("leakguard").join("outbox.sqlite");
-    }
-    if let Some(home) = env("HOME") {
-        return home.join(".local/state/leakguard/outbox.sqlite");
-    }
-    PathBuf::from(".leakguard-outbox.sqlite")
-}
-
-/// Creates `dir` (and parents) readable only by the owner.
-pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    if dir.as_os_str().is_empty() || dir.is_dir() {
-        return Ok(());
-    }
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir)
+    crate::state::default_file("outbox.sqlite")
+        .unwrap_or_else(|| PathBuf::from(".leakguard-outbox.sqlite"))
 }
 
 /// Creates `path` if missing, readable only by the owner (it will hold tokens).
@@ -293,7 +275,7 @@ impl Outbox {
     /// Opens (creating if needed) the outbox at `path` with the given durability.
     pub fn open_with(path: &Path, sync: Sync) -> Result<Outbox, Error> {
         if let Some(dir) = path.parent() {
-            create_private_dir(dir).map_err(|e| Error::io(dir, e))?;
+            crate::state::create_private_dir(dir).map_err(|e| Error::io(dir, e))?;
         }
         create_private_file(path).map_err(|e| Error::io(path, e))?;
         let db = |source| Error::Outbox { path: path.to_path_buf(), source };

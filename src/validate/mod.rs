@@ -765,7 +765,7 @@ impl Cache {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => std::path::Path::new("."),
         };
-        std::fs::create_dir_all(dir)?;
+        crate::state::create_private_dir(dir)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         serde_json::to_writer(&mut tmp, &self.entries)?;
         tmp.as_file().sync_all()?;
