@@ -309,48 +309,32 @@ pub(crate) fn run_staged(repo_path: &Path, args: StagedArgs) -> Result<i32> {
     Ok(code)
 }
 
-/// What a developer whose commit was blocked can do, with the exact `.leakguardignore` lines.
+/// What a developer whose commit was blocked can do, with the exact `.leakguardignore` lines:
+/// each finding's content fingerprint scoped to its path (unless the path has blanks), the
+/// line and rule as a comment, one per distinct (fingerprint, path).
 fn commit_blocked_help(findings: &[leakguard::finding::Finding]) -> String {
     let mut m = String::from(
-        "leakguard: commit blocked. To proceed, either
-  \
-         * remove the secret from the staged file (and revoke it if it was ever pushed), or
-  \
-         * if it is not a secret, add `leakguard:allow` in a comment on its line, or add
-    \
+        "leakguard: commit blocked. To proceed, either\n  \
+         * remove the secret from the staged file (and revoke it if it was ever pushed), or\n  \
+         * if it is not a secret, add `leakguard:allow` in a comment on its line, or add\n    \
          these lines to .leakguardignore (one content fingerprint per finding):\n",
     );
-    m.push_str(&leakguardignore_lines(findings, "      "));
-    m.push_str(
-        "  * or skip the check for this one commit: `git commit --no-verify` (with the
-    \
-         pre-commit framework: `SKIP=leakguard git commit`).
-",
-    );
-    m
-}
-
-/// `.leakguardignore` entries for `findings`: the content fingerprint scoped to the path,
-/// with the line and rule as a comment, one per distinct (fingerprint, path).
-pub(crate) fn leakguardignore_lines(
-    findings: &[leakguard::finding::Finding],
-    indent: &str,
-) -> String {
     let mut seen = std::collections::BTreeSet::new();
-    let mut out = String::new();
-    for f in findings {
-        if !seen.insert((&f.fingerprint, &f.location.path)) {
-            continue;
-        }
-        let path = if f.location.path.contains(char::is_whitespace) || f.location.path.is_empty() {
+    for f in findings.iter().filter(|f| seen.insert((&f.fingerprint, &f.location.path))) {
+        let path = &f.location.path;
+        let scope = if path.is_empty() || path.contains(char::is_whitespace) {
             String::new()
         } else {
-            format!(" {}", f.location.path)
+            format!(" {path}")
         };
-        out.push_str(&format!(
-            "{indent}{}{path}  # line {} {}\n",
+        m.push_str(&format!(
+            "      {}{scope}  # line {} {}\n",
             f.fingerprint, f.location.start_line, f.rule_id
         ));
     }
-    out
+    m.push_str(
+        "  * or skip the check for this one commit: `git commit --no-verify` (with the\n    \
+         pre-commit framework: `SKIP=leakguard git commit`).\n",
+    );
+    m
 }
