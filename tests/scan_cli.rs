@@ -5,7 +5,8 @@ use std::io::Write;
 use base64::Engine as _;
 
 use crate::util::{
-    Dir, GITLAB_ROUTABLE_PAT, Rng, aws_key_id, github_pat, github_pat_bad_checksum, json_lines, run,
+    Dir, GITLAB_ROUTABLE_PAT, Rng, aws_key_id, github_pat, github_pat_bad_checksum, json_lines,
+    pem_key, run,
 };
 
 fn scan_json(d: &Dir, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
@@ -17,15 +18,6 @@ fn scan_json(d: &Dir, extra: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
 
 fn find<'a>(fs: &'a [serde_json::Value], rule: &str) -> Vec<&'a serde_json::Value> {
     fs.iter().filter(|f| f["rule_id"] == rule).collect()
-}
-
-fn pem_key(seed: u64) -> String {
-    let mut rng = Rng::new(seed);
-    let raw: Vec<u8> = (0..900).map(|_| rng.next() as u8).collect();
-    let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
-    let body: Vec<&str> =
-        b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
-    format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", body.join("\n"))
 }
 
 #[test]

@@ -152,3 +152,14 @@ pub const GITLAB_ROUTABLE_PAT: &str = "glpat-AAECAwQFBgcICQoLDA0OD2M6MQpvOjEKdTo
 #[path = "fixtures.rs"]
 mod fixtures;
 pub use fixtures::{gzip, tar_of};
+
+/// A fake PEM RSA private key: 900 random bytes, base64 in 64-column lines.
+pub fn pem_key(seed: u64) -> String {
+    use base64::Engine as _;
+    let mut rng = Rng::new(seed);
+    let raw: Vec<u8> = (0..900).map(|_| rng.next() as u8).collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(raw);
+    let body: Vec<&str> =
+        b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
+    format!("-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\n", body.join("\n"))
+}
