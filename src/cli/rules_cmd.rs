@@ -63,7 +63,7 @@ fn list(args: &RuleArgs, format: ListFormat) -> Result<i32> {
     for r in loaded.rules.rules() {
         if json {
             out.push_str(&serde_json::json!({
-                "id": r.id, "description": r.description, "family": family(&r.origin),
+                "id": r.id, "description": r.description, "family": leakguard::rules::family(&r.origin),
                 "regex": r.regex, "keywords": r.keywords, "check": r.check, "confidence": r.confidence.as_str(),
                 "severity": r.severity.as_str(), "tags": r.tags,
                 "revocation_type": r.revocation_type, "verify": r.verify, "origin": r.origin,
@@ -110,7 +110,7 @@ fn markdown(rules: &[Rule]) -> String {
     use std::fmt::Write as _;
     let mut families: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
     for r in rules {
-        families.entry(family(&r.origin)).or_default().push(r);
+        families.entry(leakguard::rules::family(&r.origin)).or_default().push(r);
     }
     let total = rules.len();
     let count = |f: &dyn Fn(&Rule) -> bool| families.values().flatten().filter(|r| f(r)).count();
@@ -162,13 +162,6 @@ fn markdown(rules: &[Rule]) -> String {
         }
     }
     out
-}
-
-/// The provider family of a rule: its file's name without directory and extension
-/// (`rules/payment.toml` → `payment`).
-pub(crate) fn family(origin: &str) -> &str {
-    let base = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
-    base.strip_suffix(".toml").unwrap_or(base)
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -60,10 +60,7 @@ impl RuleMeta {
     /// The report's view of `rule`.
     pub fn of(rule: &Rule) -> RuleMeta {
         let builtin = crate::rules::builtin_files().iter().any(|(name, _)| *name == rule.origin);
-        let family = builtin.then(|| {
-            let base = rule.origin.rsplit('/').next().unwrap_or(&rule.origin);
-            base.strip_suffix(".toml").unwrap_or(base).to_string()
-        });
+        let family = builtin.then(|| crate::rules::family(&rule.origin).to_string());
         RuleMeta {
             id: rule.id.clone(),
             description: rule.description.clone(),

@@ -648,6 +648,13 @@ impl RuleSetBuilder {
     }
 }
 
+/// The family a rule file names (`github` for `rules/github.toml`): the file's stem, which
+/// is also the rule's section of `docs/RULES.md`.
+pub fn family(origin: &str) -> &str {
+    let base = origin.rsplit(['/', '\\']).next().unwrap_or(origin);
+    base.strip_suffix(".toml").unwrap_or(base)
+}
+
 /// Name and text of every built-in rule file.
 pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
     builtin::FILES
