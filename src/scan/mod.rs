@@ -297,18 +297,18 @@ impl Scanner {
             gitleaks_generic_filter(out, first);
         }
         if self.opts.context_lines > 0 {
-            // Findings of earlier blobs already carry theirs; path-only findings have none.
-            let fresh = |f: &Finding| f.context.is_none() && !f.secret.is_empty();
-            let secrets: Vec<String> = out
+            // This blob's findings (`first..`); path-only ones have no secret and no context.
+            let first = first.min(out.len());
+            let mine = &mut out[first..];
+            let secrets: Vec<String> = mine
                 .iter()
-                .filter(|f| fresh(f))
                 .flat_map(|f| {
                     std::iter::once(f.secret.clone())
                         .chain(f.companions.iter().map(|c| c.secret.clone()))
                 })
                 .collect();
             let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-            for f in out.iter_mut().filter(|f| fresh(f)) {
+            for f in mine.iter_mut().filter(|f| !f.secret.is_empty()) {
                 let ctx = finding::Context::around(data, f, self.opts.context_lines, &secrets);
                 f.context = Some(ctx);
             }
