@@ -111,6 +111,10 @@ fn gitleaks_format_has_gitleaks_fields_ids_and_fingerprints() {
     assert_eq!(out.stdout, "[]\n");
 }
 
+/// A JSON scan of the tree with the gitleaks-format report `known.json` as its baseline.
+const WITH_BASELINE: [&str; 8] =
+    ["scan", ".", "--format", "json", "--baseline", "known.json", "--exclude", "known.json"];
+
 #[test]
 fn gitleaks_report_round_trips_into_baseline() {
     let (d, gh, _) = tree();
@@ -135,32 +139,14 @@ fn gitleaks_report_round_trips_into_baseline() {
         let known = report(&std::fs::read_to_string(d.join("known.json")).unwrap());
         assert_eq!(known.len(), 4);
         // Everything the report lists is suppressed by it.
-        let out = run(d.cmd().args([
-            "scan",
-            ".",
-            "--format",
-            "json",
-            "--baseline",
-            "known.json",
-            "--exclude",
-            "known.json",
-        ]));
+        let out = run(d.cmd().args(WITH_BASELINE));
         assert_eq!(out.code, 0, "redact={redact}: {}{}", out.stdout, out.stderr);
         assert!(json_lines(&out.stdout).is_empty(), "redact={redact}: {}", out.stdout);
     }
     // A new secret is still reported.
     let new = github_pat(1104);
     d.create("src/new.txt", format!("{new}\n"));
-    let out = run(d.cmd().args([
-        "scan",
-        ".",
-        "--format",
-        "json",
-        "--baseline",
-        "known.json",
-        "--exclude",
-        "known.json",
-    ]));
+    let out = run(d.cmd().args(WITH_BASELINE));
     let fs = json_lines(&out.stdout);
     assert_eq!(fs.len(), 1, "{}", out.stdout);
     assert_eq!(fs[0]["secret"], new.as_str());
