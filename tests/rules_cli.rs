@@ -165,3 +165,64 @@ fn provider_table_lines_become_context_rules() {
         bad.stderr
     );
 }
+
+/// Every relative link in the README, `docs/` and the top-level reports points at a file in
+/// the repository, and a link into a Markdown file with `#anchor` at one of its headings
+/// (GitHub's anchor form: lowercase, punctuation dropped, blanks as `-`).
+#[test]
+fn documentation_links_resolve() {
+    use std::path::{Path, PathBuf};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = ["README.md", "RELIABILITY.md", "QUALITY.md", "BENCHMARKS.md"]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+    for e in std::fs::read_dir(root.join("docs")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "md") {
+            files.push(p);
+        }
+    }
+    let anchors = |path: &Path| -> Vec<String> {
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.strip_prefix('#'))
+            .map(|h| {
+                h.trim_start_matches('#')
+                    .trim()
+                    .to_lowercase()
+                    .chars()
+                    .filter(|c| c.is_alphanumeric() || *c == '_' || *c == '-' || *c == ' ')
+                    .collect::<String>()
+                    .replace(' ', "-")
+            })
+            .collect()
+    };
+    let (mut checked, mut broken) = (0, Vec::new());
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        // Code blocks hold shell and TOML, not links.
+        let prose: String = text.split("```").step_by(2).collect::<Vec<_>>().join("\n");
+        for (i, _) in prose.match_indices("](") {
+            let link: String =
+                prose[i + 2..].chars().take_while(|c| *c != ')' && !c.is_whitespace()).collect();
+            if link.contains("://") || link.starts_with("mailto:") || link.is_empty() {
+                continue;
+            }
+            checked += 1;
+            let (path, frag) = link.split_once('#').unwrap_or((&link, ""));
+            let target = if path.is_empty() { f.clone() } else { f.parent().unwrap().join(path) };
+            if !target.exists() {
+                broken.push(format!("{}: {link} (no such file)", f.display()));
+            } else if !frag.is_empty()
+                && target.extension().is_some_and(|x| x == "md")
+                && !anchors(&target).iter().any(|a| a == frag)
+            {
+                broken.push(format!("{}: {link} (no such heading)", f.display()));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} links found: the scan itself is broken");
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
